@@ -1,0 +1,3 @@
+from boardroom.cli import app
+
+app(prog_name="boardroom")

@@ -1,0 +1,234 @@
+"""The ``boardroom`` command-line tool: the user's entry point."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from boardroom import embedded_postgres
+from boardroom.database import DatabaseUnavailable
+from boardroom.settings import ConfigurationError, Settings
+
+app = typer.Typer(
+    help="Boardroom: tenant-isolated executive marts and board packs from PostHog and Postgres.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Manage the embedded Postgres server (used when no URL is set).")
+app.add_typer(db_app, name="db")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _yesterday() -> date:
+    return datetime.now(UTC).date() - timedelta(days=1)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code=2)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+TenantsOption = Annotated[int, typer.Option(min=1, help="Number of tenants to generate.")]
+DaysOption = Annotated[int, typer.Option(min=1, help="Days of history, ending on --end-date.")]
+SeedOption = Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")]
+EndDateOption = Annotated[
+    datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="Last generated day (UTC). Default: yesterday."),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Allow writing demo data to a configured (non-embedded) app database or PostHog.",
+    ),
+]
+
+
+@app.command()
+def generate(
+    tenants: TenantsOption = 12,
+    days: DaysOption = 30,
+    seed: SeedOption = 7,
+    end_date: EndDateOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Generate deterministic demo data: operational rows into `app`, events into PostHog."""
+    from boardroom.demo_setup import generate_demo
+
+    settings = _settings()
+    _guard_demo_targets(settings, force)
+    spec_end = end_date.date() if end_date else _yesterday()
+    try:
+        summary = generate_demo(settings, tenants=tenants, days=days, seed=seed, end_date=spec_end)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    _print_summary(summary)
+
+
+@app.command()
+def demo(
+    tenants: TenantsOption = 12,
+    days: DaysOption = 30,
+    seed: SeedOption = 7,
+    end_date: EndDateOption = None,
+) -> None:
+    """Run the demo end to end on the embedded server and the local PostHog stand-in."""
+    from boardroom.demo_setup import generate_demo
+
+    settings = _settings()
+    _guard_demo_targets(settings, force=False)
+    spec_end = end_date.date() if end_date else _yesterday()
+    console.rule("[bold]Boardroom demo")
+    console.print(f"data folder: {settings.data_dir}")
+    try:
+        summary = generate_demo(settings, tenants=tenants, days=days, seed=seed, end_date=spec_end)
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+    _print_summary(summary)
+
+
+def _guard_demo_targets(settings: Settings, force: bool) -> None:
+    """Demo data truncates `app` tables: never do that to a real database by accident."""
+    if force:
+        return
+    if settings.app_database_url:
+        _fail(
+            "BOARDROOM_APP_DATABASE_URL is set: generating demo data would replace the rows of "
+            "its `app` tables. Unset it to use the embedded server, or pass --force."
+        )
+    if not settings.uses_local_posthog:
+        _fail(
+            "POSTHOG_HOST is set: demo events would be sent to that PostHog project. "
+            "Unset it to use the local stand-in, or pass --force."
+        )
+
+
+def _print_summary(summary: list[tuple[str, str, str]]) -> None:
+    table = Table(title="Generated demo data", show_lines=False)
+    table.add_column("section")
+    table.add_column("item")
+    table.add_column("count", justify="right")
+    previous = None
+    for section, item, value in summary:
+        table.add_row(section if section != previous else "", item, value)
+        previous = section
+    console.print(table)
+
+
+@app.command("posthog-local")
+def posthog_local(
+    port: Annotated[int, typer.Option(help="Port to listen on (loopback only).")] = 8010,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+) -> None:
+    """Run the local PostHog stand-in in the foreground (Ctrl-C stops it)."""
+    from boardroom.posthog_local import PostHogLocal
+
+    settings = _settings()
+    server = PostHogLocal(
+        settings.posthog_data_dir,
+        project_id=settings.posthog_project_id,
+        project_api_key=settings.posthog_project_api_key,
+        personal_api_key=settings.posthog_personal_api_key,
+        host=host,
+        port=port,
+    )
+    console.print(
+        f"PostHog stand-in for project {settings.posthog_project_id} on http://{host}:{port} "
+        f"(data in {settings.posthog_data_dir}); Ctrl-C to stop"
+    )
+    server.serve_forever()
+
+
+@app.command()
+def dev(
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+) -> None:
+    """Open the Dagster UI with every asset, check, schedule and sensor loaded."""
+    from boardroom.runtime import PROJECT_ROOT, child_environment, open_runtime
+
+    try:
+        with open_runtime(_settings()) as runtime:
+            env = child_environment(runtime)
+            console.print(f"Dagster UI on http://127.0.0.1:{port} (PostHog: {runtime.posthog_host})")
+            command = [
+                sys.executable, "-m", "dagster", "dev",
+                "-w", str(PROJECT_ROOT / "workspace.yaml"), "-p", str(port),
+            ]
+            try:
+                subprocess.run(command, env=env, cwd=PROJECT_ROOT, check=False)
+            except KeyboardInterrupt:
+                pass
+    except DatabaseUnavailable as exc:
+        _fail(str(exc))
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start (or reuse) the embedded server and create the app, warehouse and dagster databases."""
+    settings = _settings()
+    urls = embedded_postgres.ensure_running(settings.postgres_data_dir)
+    for name, url in urls.items():
+        console.print(f"{name:<10} {url}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded server cleanly."""
+    settings = _settings()
+    if embedded_postgres.stop(settings.postgres_data_dir):
+        console.print("embedded Postgres stopped")
+    else:
+        console.print("embedded Postgres was not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the embedded server is running, and where its data lives."""
+    settings = _settings()
+    running = embedded_postgres.is_running(settings.postgres_data_dir)
+    state = "running" if running else "stopped"
+    console.print(f"embedded Postgres {state} (data in {settings.postgres_data_dir})")
+
+
+@app.command()
+def config() -> None:
+    """Show the configuration in effect, secrets masked."""
+    settings = _settings()
+    table = Table(title="Boardroom configuration")
+    table.add_column("setting")
+    table.add_column("value")
+    for key, value in settings.describe().items():
+        table.add_row(key, value)
+    console.print(table)
+
+
+def run() -> None:  # pragma: no cover - console entry point convenience
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    app()

@@ -1,0 +1,1 @@
+"""The two sources Boardroom reads: the operational database (`app`) and PostHog."""

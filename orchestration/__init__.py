@@ -1,0 +1,1 @@
+"""Boardroom's Dagster code location: definitions assembled from the ``defs`` tree."""

@@ -1,0 +1,1 @@
+"""Definitions tree: one module (or folder) per part of the pipeline."""
