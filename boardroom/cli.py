@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -176,15 +177,21 @@ def dev(
     try:
         with open_runtime(_settings()) as runtime:
             env = child_environment(runtime)
-            console.print(f"Dagster UI on http://127.0.0.1:{port} (PostHog: {runtime.posthog_host})")
+            console.print(
+                f"Dagster UI on http://127.0.0.1:{port} (PostHog: {runtime.posthog_host})"
+            )
             command = [
-                sys.executable, "-m", "dagster", "dev",
-                "-w", str(PROJECT_ROOT / "workspace.yaml"), "-p", str(port),
+                sys.executable,
+                "-m",
+                "dagster",
+                "dev",
+                "-w",
+                str(PROJECT_ROOT / "workspace.yaml"),
+                "-p",
+                str(port),
             ]
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 subprocess.run(command, env=env, cwd=PROJECT_ROOT, check=False)
-            except KeyboardInterrupt:
-                pass
     except DatabaseUnavailable as exc:
         _fail(str(exc))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -35,7 +36,10 @@ def _server(data_dir: Path):
 
 def ensure_running(data_dir: Path) -> dict[str, str]:
     """Start (or reattach to) the embedded server and return a URL per database."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path("/tmp") / f"runtime-{os.getuid()}"))
+    # pgserver keeps its lock file in the runtime folder; give it one where none is set.
+    os.environ.setdefault(
+        "XDG_RUNTIME_DIR", str(Path(tempfile.gettempdir()) / f"runtime-{os.getuid()}")
+    )
     server = _server(data_dir)
     admin_url = server.get_uri("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:

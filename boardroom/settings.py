@@ -15,8 +15,8 @@ from pathlib import Path
 
 #: Keys the local PostHog stand-in accepts when no PostHog host is configured.
 LOCAL_POSTHOG_PROJECT_ID = 1
-LOCAL_POSTHOG_PERSONAL_API_KEY = "phx_boardroom_local_personal_key"  # noqa: S105 - demo only
-LOCAL_POSTHOG_PROJECT_API_KEY = "phc_boardroom_local_project_key"  # noqa: S105 - demo only
+LOCAL_POSTHOG_PERSONAL_API_KEY = "phx_boardroom_local_personal_key"
+LOCAL_POSTHOG_PROJECT_API_KEY = "phc_boardroom_local_project_key"
 
 SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
 

@@ -38,7 +38,9 @@ def pg_admin_url() -> Iterator[str]:
         return
     import pgserver
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
+    os.environ.setdefault(
+        "XDG_RUNTIME_DIR", os.path.join(tempfile.gettempdir(), f"runtime-{os.getuid()}")
+    )
     folder = Path(tempfile.mkdtemp(prefix="boardroom-test-pg-"))
     server = pgserver.get_server(folder, cleanup_mode="delete")
     try:

@@ -10,8 +10,15 @@ from boardroom.cli import app
 runner = CliRunner()
 
 SUBCOMMANDS = [
-    ["generate"], ["demo"], ["posthog-local"], ["dev"], ["config"],
-    ["db"], ["db", "start"], ["db", "stop"], ["db", "status"],
+    ["generate"],
+    ["demo"],
+    ["posthog-local"],
+    ["dev"],
+    ["config"],
+    ["db"],
+    ["db", "start"],
+    ["db", "stop"],
+    ["db", "status"],
 ]
 
 
@@ -40,7 +47,10 @@ def test_demo_refuses_to_overwrite_a_configured_app_database(tmp_path):
     result = runner.invoke(
         app,
         ["generate"],
-        env={"BOARDROOM_APP_DATABASE_URL": "postgresql://u@db/app", "BOARDROOM_DATA_DIR": str(tmp_path)},
+        env={
+            "BOARDROOM_APP_DATABASE_URL": "postgresql://u@db/app",
+            "BOARDROOM_DATA_DIR": str(tmp_path),
+        },
     )
     assert result.exit_code == 2
     assert "--force" in result.output

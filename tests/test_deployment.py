@@ -35,8 +35,20 @@ def _dagster_env(tmp_path: Path, dagster_db_url: str) -> dict[str, str]:
 def test_dagster_definitions_validate(tmp_path, make_database):
     env = _dagster_env(tmp_path, make_database("dagster"))
     result = subprocess.run(
-        [sys.executable, "-m", "dagster", "definitions", "validate", "-w", str(ROOT / "workspace.yaml")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "definitions",
+            "validate",
+            "-w",
+            str(ROOT / "workspace.yaml"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
@@ -51,7 +63,9 @@ def test_definitions_hold_the_shared_resources():
 
 def test_dagster_instance_uses_postgres_storage():
     config = yaml.safe_load((ROOT / "dagster.yaml").read_text())
-    assert config["storage"]["postgres"]["postgres_url"] == {"env": "BOARDROOM_DAGSTER_DATABASE_URL"}
+    assert config["storage"]["postgres"]["postgres_url"] == {
+        "env": "BOARDROOM_DAGSTER_DATABASE_URL"
+    }
 
 
 def test_compose_file_has_the_production_shape():
@@ -62,9 +76,14 @@ def test_compose_file_has_the_production_shape():
     assert services["boardroom_code"]["command"][:3] == ["dagster", "api", "grpc"]
     for name in ("boardroom_code", "webserver", "daemon"):
         env = services[name]["environment"]
-        for var in ("BOARDROOM_APP_DATABASE_URL", "BOARDROOM_WAREHOUSE_URL",
-                    "BOARDROOM_DAGSTER_DATABASE_URL", "POSTHOG_HOST", "POSTHOG_PERSONAL_API_KEY",
-                    "BOARDROOM_SMTP_HOST"):
+        for var in (
+            "BOARDROOM_APP_DATABASE_URL",
+            "BOARDROOM_WAREHOUSE_URL",
+            "BOARDROOM_DAGSTER_DATABASE_URL",
+            "POSTHOG_HOST",
+            "POSTHOG_PERSONAL_API_KEY",
+            "BOARDROOM_SMTP_HOST",
+        ):
             assert var in env, (name, var)
 
 
@@ -88,6 +107,9 @@ def test_docker_compose_config(tmp_path):
     }
     result = subprocess.run(
         ["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -65,7 +65,9 @@ def test_configured_urls_bypass_the_embedded_server(tmp_path):
     )
     urls = resolve_urls(settings)
     assert (urls.app, urls.warehouse, urls.dagster) == (
-        "postgresql://a@h1/app", "postgresql://a@h1/wh", "postgresql://a@h1/dg"
+        "postgresql://a@h1/app",
+        "postgresql://a@h1/wh",
+        "postgresql://a@h1/dg",
     )
     assert not (tmp_path / "pgdata").exists()
 
@@ -74,7 +76,10 @@ def test_unreachable_server_gives_a_clear_message_without_the_password():
     with pytest.raises(DatabaseUnavailable) as info:
         connect("postgresql://boardroom:s3cret-pw@127.0.0.1:1/warehouse")
     message = str(info.value)
-    assert "Cannot connect to the database at postgresql://boardroom:***@127.0.0.1:1/warehouse" in message
+    assert (
+        "Cannot connect to the database at postgresql://boardroom:***@127.0.0.1:1/warehouse"
+        in message
+    )
     assert "s3cret-pw" not in message
 
 
@@ -91,7 +96,10 @@ def test_cli_reports_unreachable_server_without_traceback(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "boardroom", "generate", "--force", "--tenants", "1", "--days", "1"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "Cannot connect to the database" in result.stderr

@@ -46,7 +46,10 @@ def test_every_documented_variable_is_read():
     assert (s.posthog_personal_api_key, s.posthog_project_api_key) == ("phx_real", "phc_real")
     assert (s.smtp_host, s.smtp_port, s.smtp_security) == ("smtp.example.org", 587, "starttls")
     assert (s.smtp_username, s.smtp_password, s.smtp_from) == (
-        "mailer", "smtp-secret", "board@example.org")
+        "mailer",
+        "smtp-secret",
+        "board@example.org",
+    )
     shown = repr(s) + repr(s.describe())
     for secret in ("pw1", "pw2", "pw3", "phx_real", "phc_real", "smtp-secret"):
         assert secret not in shown
@@ -54,11 +57,20 @@ def test_every_documented_variable_is_read():
 
 def test_every_variable_is_documented_in_env_example_and_readme():
     names = [
-        "BOARDROOM_APP_DATABASE_URL", "BOARDROOM_WAREHOUSE_URL", "BOARDROOM_DAGSTER_DATABASE_URL",
-        "POSTHOG_HOST", "POSTHOG_PROJECT_ID", "POSTHOG_PERSONAL_API_KEY",
-        "POSTHOG_PROJECT_API_KEY", "BOARDROOM_SMTP_HOST", "BOARDROOM_SMTP_PORT",
-        "BOARDROOM_SMTP_USERNAME", "BOARDROOM_SMTP_PASSWORD", "BOARDROOM_SMTP_SECURITY",
-        "BOARDROOM_SMTP_FROM", "BOARDROOM_DATA_DIR",
+        "BOARDROOM_APP_DATABASE_URL",
+        "BOARDROOM_WAREHOUSE_URL",
+        "BOARDROOM_DAGSTER_DATABASE_URL",
+        "POSTHOG_HOST",
+        "POSTHOG_PROJECT_ID",
+        "POSTHOG_PERSONAL_API_KEY",
+        "POSTHOG_PROJECT_API_KEY",
+        "BOARDROOM_SMTP_HOST",
+        "BOARDROOM_SMTP_PORT",
+        "BOARDROOM_SMTP_USERNAME",
+        "BOARDROOM_SMTP_PASSWORD",
+        "BOARDROOM_SMTP_SECURITY",
+        "BOARDROOM_SMTP_FROM",
+        "BOARDROOM_DATA_DIR",
     ]
     example = (ROOT / ".env.example").read_text()
     readme = (ROOT / "README.md").read_text()

@@ -1,0 +1,38 @@
+"""Set up the demo sources: operational rows into `app`, events into PostHog.
+
+Used by ``boardroom generate`` and ``boardroom demo``. The local stand-in's event store is
+reset first so a second run with another seed does not mix two data sets.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+from boardroom.database import connect
+from boardroom.demo import DemoSpec, load_operational, send_events, summary_rows
+from boardroom.runtime import Runtime, open_runtime
+from boardroom.settings import Settings
+from boardroom.sources.app_db import create_app_schema
+
+
+def generate_demo(
+    settings: Settings, *, tenants: int, days: int, seed: int, end_date: date
+) -> list[tuple[str, str, str]]:
+    """Generate the demo data set and return summary rows (section, item, count)."""
+    if settings.uses_local_posthog:
+        shutil.rmtree(settings.posthog_data_dir, ignore_errors=True)
+    with open_runtime(settings) as runtime:
+        return load_demo_sources(
+            runtime, DemoSpec(seed=seed, tenants=tenants, days=days, end_date=end_date)
+        )
+
+
+def load_demo_sources(runtime: Runtime, spec: DemoSpec) -> list[tuple[str, str, str]]:
+    with connect(runtime.urls.app) as conn:
+        create_app_schema(conn)
+        row_counts = load_operational(conn, spec)
+        conn.commit()
+    report = send_events(spec, runtime.posthog_host, runtime.settings.posthog_project_api_key)
+    rows = summary_rows(spec, row_counts=row_counts, tally=report.tally)
+    return [(row.section, row.item, str(row.count)) for row in rows]

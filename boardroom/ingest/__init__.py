@@ -1,0 +1,1 @@
+"""Ingestion: PostHog events and operational tables into the warehouse `raw` schema."""
