@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): each prints a readable table, then one line of JSON."""

@@ -1,0 +1,107 @@
+"""Measurement helpers for the benchmarks: peak RSS, RSS sampling, timing, child processes.
+
+Peak RSS is the kernel's high-water mark of the resident set (``VmHWM``), read inside a fresh
+child process, so each measured step starts from an empty interpreter and nothing the
+parent allocated (generators, servers) is counted. A sampler thread also records the RSS
+over the run, to show whether it stays flat.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_PAGE = resource.getpagesize()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set so far, in MiB.
+
+    Read from ``VmHWM`` in /proc where there is one: ``ru_maxrss`` survives ``exec`` on
+    Linux, so a spawned child would report its parent's peak at fork time instead of its
+    own. Elsewhere, ``ru_maxrss`` (KiB on Linux, bytes on macOS).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    """This process's resident set now, in MiB (from /proc; 0 where unavailable)."""
+    try:
+        fields = Path("/proc/self/statm").read_text().split()
+    except OSError:
+        return 0.0
+    return int(fields[1]) * _PAGE / (1024 * 1024)
+
+
+@dataclass
+class RssSampler:
+    """Samples the resident set every ``interval`` seconds on a daemon thread."""
+
+    interval: float = 0.1
+    samples: list[tuple[float, float]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+        self._started = 0.0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.perf_counter() - self._started, current_rss_mb()))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._started = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def quartile_peaks(self) -> list[float]:
+        """Peak RSS in each quarter of the run: flat memory shows four similar numbers."""
+        if not self.samples:
+            return []
+        end = self.samples[-1][0] or 1.0
+        peaks = [0.0] * 4
+        for at, rss in self.samples:
+            index = min(3, int(4 * at / end))
+            peaks[index] = max(peaks[index], rss)
+        return [round(p, 1) for p in peaks]
+
+
+@contextmanager
+def timed() -> Iterator[Callable[[], float]]:
+    """``with timed() as elapsed: ...; elapsed()`` gives the seconds spent in the block."""
+    started = time.perf_counter()
+    finished: list[float] = []
+    yield lambda: (finished[0] if finished else time.perf_counter()) - started
+    finished.append(time.perf_counter())
+
+
+def run_in_child(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run ``function`` in a fresh spawned process and return its (picklable) result."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
+def rate(rows: int, seconds: float) -> float:
+    return rows / seconds if seconds > 0 else 0.0

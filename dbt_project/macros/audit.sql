@@ -1,0 +1,25 @@
+{#- GitLab-style audit column: when the dbt invocation that wrote the row started. -#}
+{% macro boardroom_built_at() -%}
+    cast('{{ run_started_at.isoformat() }}' as timestamptz)
+{%- endmacro %}
+
+{#-
+  Restrict a query to the as-of days this invocation (re)builds. `days_alias` is an alias
+  of ref('int_as_of_days'); on a full build every day of int_as_of_days is (re)built.
+  Pass is_incremental() from the model itself (so unit tests can override it).
+-#}
+{% macro boardroom_run_days_filter(days_alias, incremental) -%}
+    {%- if incremental -%}
+        {{ days_alias }}._invocation_id = '{{ invocation_id }}'
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+  numerator / denominator as exact numeric; null when the denominator is 0 (or null).
+  trim_scale drops trailing zeros only (0.50000000000000000000 -> 0.5): nothing is rounded.
+-#}
+{% macro boardroom_ratio(numerator, denominator) -%}
+    trim_scale(cast({{ numerator }} as numeric) / nullif({{ denominator }}, 0))
+{%- endmacro %}

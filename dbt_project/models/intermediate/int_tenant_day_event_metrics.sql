@@ -1,0 +1,158 @@
+{#-
+  Event windows per tenant x as-of day, from PostHog events by their timestamp: a window
+  [D-k, D] holds D-k 00:00:00 UTC <= timestamp < T, i.e. UTC event dates D-k..D. Counts
+  over nothing are 0, ratios with a zero denominator null. Revenue at risk comes from
+  int_invoice_states.
+-#}
+
+with days as (
+
+    select * from {{ ref('int_as_of_days') }} as d
+    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+
+),
+
+tenant_days as (
+
+    select tenant_days.tenant_id, tenant_days.as_of_date
+    from {{ ref('int_tenant_days') }} as tenant_days
+    inner join days on days.as_of_date = tenant_days.as_of_date
+
+),
+
+bounds as (
+
+    select min(window_30d_start_at) as first_at, max(as_of_at) as last_at from days
+
+),
+
+events as (
+
+    select
+        events.tenant_id,
+        events.event_name,
+        events.distinct_id,
+        events.amount,
+        events.status_code,
+        events.latency_ms,
+        {{ boardroom_utc_date('events.event_at') }} as event_date
+    from {{ ref('stg_posthog__events') }} as events
+    cross join bounds
+    where events.event_at >= bounds.first_at
+        and events.event_at < bounds.last_at
+        and events.event_name in (
+            'message_sent', 'message_delivered', 'message_bounced', 'message_complaint',
+            'otp_sent', 'otp_verified', 'payment_succeeded', 'api_request',
+            'user_signed_in', '$pageview'
+        )
+
+),
+
+daily as (
+
+    select
+        tenant_id,
+        event_date,
+        count(*) filter (where event_name = 'message_sent') as messages_sent,
+        count(*) filter (where event_name = 'message_delivered') as messages_delivered,
+        count(*) filter (where event_name = 'message_bounced') as messages_bounced,
+        count(*) filter (where event_name = 'message_complaint') as messages_complained,
+        count(*) filter (where event_name = 'otp_sent') as otp_sent,
+        count(*) filter (where event_name = 'otp_verified') as otp_verified,
+        sum(amount) filter (where event_name = 'payment_succeeded') as payments_collected,
+        count(*) filter (where event_name = 'api_request') as api_requests,
+        count(*) filter (where event_name = 'api_request' and status_code >= 500) as api_errors
+    from events
+    group by tenant_id, event_date
+
+),
+
+windowed_counts as (
+
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        coalesce(sum(daily.messages_sent) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as messages_sent_7d,
+        coalesce(sum(daily.messages_delivered) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as messages_delivered_7d,
+        coalesce(sum(daily.messages_bounced) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as messages_bounced_7d,
+        coalesce(sum(daily.messages_complained) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as messages_complained_7d,
+        coalesce(sum(daily.otp_sent) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as otp_sent_7d,
+        coalesce(sum(daily.otp_verified) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as otp_verified_7d,
+        coalesce(sum(daily.payments_collected), 0) as payments_collected_30d,
+        coalesce(sum(daily.api_requests) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as api_requests_7d,
+        coalesce(sum(daily.api_errors) filter (where daily.event_date >= tenant_days.as_of_date - 6), 0) as api_errors_7d
+    from tenant_days
+    left join daily
+        on daily.tenant_id = tenant_days.tenant_id
+        and daily.event_date between tenant_days.as_of_date - 29 and tenant_days.as_of_date
+    group by tenant_days.tenant_id, tenant_days.as_of_date
+
+),
+
+daily_users as (
+
+    select distinct tenant_id, event_date, distinct_id
+    from events
+    where event_name in ('user_signed_in', '$pageview')
+        and distinct_id is not null
+
+),
+
+active_users as (
+
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        count(distinct daily_users.distinct_id) filter (where daily_users.event_date >= tenant_days.as_of_date - 6) as active_users_7d,
+        count(distinct daily_users.distinct_id) as active_users_30d
+    from tenant_days
+    inner join daily_users
+        on daily_users.tenant_id = tenant_days.tenant_id
+        and daily_users.event_date between tenant_days.as_of_date - 29 and tenant_days.as_of_date
+    group by tenant_days.tenant_id, tenant_days.as_of_date
+
+),
+
+api_latency as (
+
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        percentile_cont(0.95) within group (order by cast(events.latency_ms as double precision)) as api_p95_latency_ms_7d
+    from tenant_days
+    inner join events
+        on events.tenant_id = tenant_days.tenant_id
+        and events.event_name = 'api_request'
+        and events.event_date between tenant_days.as_of_date - 6 and tenant_days.as_of_date
+    group by tenant_days.tenant_id, tenant_days.as_of_date
+
+)
+
+select
+    windowed_counts.tenant_id,
+    windowed_counts.as_of_date,
+    cast(windowed_counts.messages_sent_7d as bigint) as messages_sent_7d,
+    cast(windowed_counts.messages_delivered_7d as bigint) as messages_delivered_7d,
+    cast(windowed_counts.messages_bounced_7d as bigint) as messages_bounced_7d,
+    cast(windowed_counts.messages_complained_7d as bigint) as messages_complained_7d,
+    {{ boardroom_ratio('windowed_counts.messages_delivered_7d', 'windowed_counts.messages_sent_7d') }} as delivery_rate_7d,
+    {{ boardroom_ratio('windowed_counts.messages_bounced_7d', 'windowed_counts.messages_sent_7d') }} as bounce_rate_7d,
+    {{ boardroom_ratio('windowed_counts.messages_complained_7d', 'windowed_counts.messages_sent_7d') }} as complaint_rate_7d,
+    cast(windowed_counts.otp_sent_7d as bigint) as otp_sent_7d,
+    cast(windowed_counts.otp_verified_7d as bigint) as otp_verified_7d,
+    {{ boardroom_ratio('windowed_counts.otp_verified_7d', 'windowed_counts.otp_sent_7d') }} as otp_verification_rate_7d,
+    cast(windowed_counts.payments_collected_30d as numeric) as payments_collected_30d,
+    cast(windowed_counts.api_requests_7d as bigint) as api_requests_7d,
+    cast(windowed_counts.api_errors_7d as bigint) as api_errors_7d,
+    {{ boardroom_ratio('windowed_counts.api_errors_7d', 'windowed_counts.api_requests_7d') }} as api_error_rate_7d,
+    api_latency.api_p95_latency_ms_7d,
+    cast(coalesce(active_users.active_users_7d, 0) as bigint) as active_users_7d,
+    cast(coalesce(active_users.active_users_30d, 0) as bigint) as active_users_30d,
+    {{ boardroom_built_at() }} as _built_at
+from windowed_counts
+left join active_users
+    on active_users.tenant_id = windowed_counts.tenant_id
+    and active_users.as_of_date = windowed_counts.as_of_date
+left join api_latency
+    on api_latency.tenant_id = windowed_counts.tenant_id
+    and api_latency.as_of_date = windowed_counts.as_of_date

@@ -1,0 +1,54 @@
+{#-
+  Estimated infra cost (units x unit_cost_estimate, internal / non-authoritative) per
+  tenant x as-of day x provider x service, windowed by usage_date: month to date (first
+  day of D's month..D), [D-29, D] and [D-6, D]. Infra usage is not state: it reads the
+  current version of each usage row (snapshot rows still valid, hard deletes excluded),
+  so a late or revised usage row counts once it has arrived. One row per provider and
+  service with a usage row in either window.
+-#}
+
+with days as (
+
+    select * from {{ ref('int_as_of_days') }} as d
+    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+
+),
+
+tenant_days as (
+
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        days.month_start_date,
+        days.window_7d_start_date,
+        days.window_30d_start_date
+    from {{ ref('int_tenant_days') }} as tenant_days
+    inner join days on days.as_of_date = tenant_days.as_of_date
+
+),
+
+usage as (
+
+    select *
+    from {{ ref('snap_app_infra_usage') }}
+    where dbt_valid_to is null
+
+)
+
+select
+    tenant_days.tenant_id,
+    tenant_days.as_of_date,
+    usage.provider,
+    usage.service,
+    coalesce(sum(usage.units * usage.unit_cost_estimate) filter (where usage.usage_date >= tenant_days.month_start_date), 0) as est_infra_cost_mtd,
+    coalesce(sum(usage.units * usage.unit_cost_estimate) filter (where usage.usage_date >= tenant_days.window_30d_start_date), 0) as est_infra_cost_30d,
+    coalesce(sum(usage.units * usage.unit_cost_estimate) filter (where usage.usage_date >= tenant_days.window_7d_start_date), 0) as est_infra_cost_7d,
+    coalesce(sum(usage.units) filter (where usage.usage_date >= tenant_days.window_30d_start_date), 0) as units_30d,
+    cast(count(*) filter (where usage.usage_date >= tenant_days.window_30d_start_date) as bigint) as usage_rows_30d,
+    {{ boardroom_built_at() }} as _built_at
+from tenant_days
+inner join usage
+    on usage.tenant_id = tenant_days.tenant_id
+    and usage.usage_date >= least(tenant_days.month_start_date, tenant_days.window_30d_start_date)
+    and usage.usage_date <= tenant_days.as_of_date
+group by tenant_days.tenant_id, tenant_days.as_of_date, usage.provider, usage.service

@@ -1,0 +1,36 @@
+{#- Cost optimisation, tenant x day: estimated infra cost (internal / non-authoritative). -#}
+
+with days as (
+
+    select * from {{ ref('int_as_of_days') }} as d
+    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+
+),
+
+scorecard as (
+
+    select scorecard.*
+    from {{ ref('int_tenant_day_scorecard') }} as scorecard
+    inner join days on days.as_of_date = scorecard.as_of_date
+
+)
+
+select
+    tenant_id,
+    as_of_date,
+    data_as_of,
+    mrr,
+    est_infra_cost_mtd,
+    est_infra_cost_30d,
+    est_infra_cost_7d,
+    usage_rows_30d,
+    messages_sent_7d,
+    est_cost_per_1k_messages_7d,
+    est_cost_to_mrr_ratio_30d,
+    cost_optimization_status,
+    {{ boardroom_approximation_columns([
+        'est_infra_cost_mtd', 'est_infra_cost_30d', 'est_infra_cost_7d', 'messages_sent_7d',
+        'est_cost_per_1k_messages_7d', 'est_cost_to_mrr_ratio_30d', 'cost_optimization_status'
+    ]) }},
+    {{ boardroom_built_at() }} as _built_at
+from scorecard

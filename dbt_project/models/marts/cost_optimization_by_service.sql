@@ -1,0 +1,35 @@
+{#- Estimated infra cost per tenant x day x provider x service (internal / non-authoritative). -#}
+
+with days as (
+
+    select * from {{ ref('int_as_of_days') }} as d
+    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+
+),
+
+service_costs as (
+
+    select service_costs.*, days.data_as_of
+    from {{ ref('int_tenant_day_service_costs') }} as service_costs
+    inner join days on days.as_of_date = service_costs.as_of_date
+
+)
+
+select
+    tenant_id,
+    as_of_date,
+    provider,
+    service,
+    data_as_of,
+    est_infra_cost_mtd,
+    est_infra_cost_30d,
+    est_infra_cost_7d,
+    units_30d,
+    usage_rows_30d,
+    {{ boardroom_ratio('est_infra_cost_30d', 'sum(est_infra_cost_30d) over (partition by tenant_id, as_of_date)') }} as share_of_tenant_cost_30d,
+    {{ boardroom_shared_approximation_columns([
+        'est_infra_cost_mtd', 'est_infra_cost_30d', 'est_infra_cost_7d', 'units_30d',
+        'share_of_tenant_cost_30d'
+    ]) }},
+    {{ boardroom_built_at() }} as _built_at
+from service_costs

@@ -1,0 +1,39 @@
+{#- Deliverability, tenant x day: message and OTP events (PostHog), rates over counts. -#}
+
+with days as (
+
+    select * from {{ ref('int_as_of_days') }} as d
+    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+
+),
+
+scorecard as (
+
+    select scorecard.*
+    from {{ ref('int_tenant_day_scorecard') }} as scorecard
+    inner join days on days.as_of_date = scorecard.as_of_date
+
+)
+
+select
+    tenant_id,
+    as_of_date,
+    data_as_of,
+    messages_sent_7d,
+    messages_delivered_7d,
+    messages_bounced_7d,
+    messages_complained_7d,
+    delivery_rate_7d,
+    bounce_rate_7d,
+    complaint_rate_7d,
+    otp_sent_7d,
+    otp_verified_7d,
+    otp_verification_rate_7d,
+    deliverability_status,
+    {{ boardroom_shared_approximation_columns([
+        'messages_sent_7d', 'messages_delivered_7d', 'messages_bounced_7d',
+        'messages_complained_7d', 'delivery_rate_7d', 'bounce_rate_7d', 'complaint_rate_7d',
+        'otp_sent_7d', 'otp_verified_7d', 'otp_verification_rate_7d', 'deliverability_status'
+    ]) }},
+    {{ boardroom_built_at() }} as _built_at
+from scorecard

@@ -1,0 +1,39 @@
+{#- Revenue protection, tenant x day: deals (operational database) and payments (PostHog). -#}
+
+with days as (
+
+    select * from {{ ref('int_as_of_days') }} as d
+    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+
+),
+
+scorecard as (
+
+    select scorecard.*
+    from {{ ref('int_tenant_day_scorecard') }} as scorecard
+    inner join days on days.as_of_date = scorecard.as_of_date
+
+)
+
+select
+    tenant_id,
+    as_of_date,
+    data_as_of,
+    revenue_won_30d,
+    deals_won_30d,
+    pipeline_value,
+    open_deals,
+    win_rate_90d,
+    deals_won_90d,
+    deals_lost_90d,
+    payments_collected_30d,
+    revenue_at_risk_30d,
+    invoices_at_risk_30d,
+    revenue_at_risk_ratio_30d,
+    revenue_protection_status,
+    {{ boardroom_approximation_columns([
+        'payments_collected_30d', 'revenue_at_risk_30d', 'invoices_at_risk_30d',
+        'revenue_at_risk_ratio_30d', 'revenue_protection_status'
+    ]) }},
+    {{ boardroom_built_at() }} as _built_at
+from scorecard

@@ -1,0 +1,9 @@
+"""Ingestion (group ``ingest``): operational tables and PostHog events into schema ``raw``.
+
+* ``assets.py``: ``raw/app_<table>`` (one multi-asset, one extraction per run) and
+  ``raw/posthog_events``, daily-partitioned by as-of day (``orchestration.partitions``).
+* ``jobs.py``: ``ingest_job`` and its daily schedule ``ingest_daily_schedule``.
+
+Tenants are not partitions: every run covers every tenant, so a tenant added to
+``app.tenants`` is picked up by the next run without a sensor.
+"""

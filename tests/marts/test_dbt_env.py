@@ -1,0 +1,92 @@
+"""boardroom.dbt_env: Postgres URLs into the variables dbt_project/profiles.yml reads."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, dbt_env_from_url, dbt_vars
+
+
+def test_tcp_url_with_encoded_credentials():
+    env = dbt_env_from_url("postgresql://bo%40rd:p%40ss%3Aw%2Fo%20rd@db.internal:5433/ware%20house")
+    assert env["BOARDROOM_DBT_HOST"] == "db.internal"
+    assert env["BOARDROOM_DBT_PORT"] == "5433"
+    assert env["BOARDROOM_DBT_USER"] == "bo@rd"
+    assert env["BOARDROOM_DBT_PASSWORD"] == "p@ss:w/o rd"
+    assert env["BOARDROOM_DBT_DBNAME"] == "ware house"
+    assert env["BOARDROOM_DBT_SCHEMA"] == "audit"
+    assert env["BOARDROOM_DBT_SSLMODE"] == "prefer"
+    assert env["BOARDROOM_DBT_THREADS"] == "4"
+
+
+def test_unix_socket_url_as_pgserver_writes_it():
+    env = dbt_env_from_url("postgresql://postgres:@/warehouse?host=/srv/pg-socket")
+    assert env["BOARDROOM_DBT_HOST"] == "/srv/pg-socket"
+    assert env["BOARDROOM_DBT_PORT"] == "5432"
+    assert env["BOARDROOM_DBT_USER"] == "postgres"
+    assert env["BOARDROOM_DBT_PASSWORD"] == ""
+    assert env["BOARDROOM_DBT_DBNAME"] == "warehouse"
+
+
+def test_socket_folder_encoded_in_the_authority_keeps_its_case():
+    env = dbt_env_from_url("postgres://u@%2Fvar%2Frun%2FPostgreSQL/db")
+    assert env["BOARDROOM_DBT_HOST"] == "/var/run/PostgreSQL"
+    assert env["BOARDROOM_DBT_DBNAME"] == "db"
+
+
+def test_query_parameters_win_and_defaults():
+    env = dbt_env_from_url(
+        "postgresql+psycopg://ignored@h/db?user=alice&password=s%26cret&port=6543"
+        "&sslmode=require&dbname=other",
+        threads=2,
+    )
+    assert (env["BOARDROOM_DBT_USER"], env["BOARDROOM_DBT_PASSWORD"]) == ("alice", "s&cret")
+    assert (env["BOARDROOM_DBT_PORT"], env["BOARDROOM_DBT_DBNAME"]) == ("6543", "other")
+    assert env["BOARDROOM_DBT_SSLMODE"] == "require"
+    assert env["BOARDROOM_DBT_THREADS"] == "2"
+    assert dbt_env_from_url("postgresql://[::1]:5432/db")["BOARDROOM_DBT_HOST"] == "::1"
+    assert dbt_env_from_url("postgresql:///db")["BOARDROOM_DBT_HOST"] == "localhost"
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://u@h/db", "postgresql://u@h", "postgresql://u@h:port/db", "not a url"]
+)
+def test_rejects_what_is_not_a_postgres_database_url(url):
+    with pytest.raises(ValueError):
+        dbt_env_from_url(url)
+
+
+def test_profiles_reads_exactly_these_variables():
+    profiles = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    for name in dbt_env_from_url("postgresql://u:p@h:1/d"):
+        assert f"env_var('{name}'" in profiles
+    assert DBT_SELECTOR in (DBT_PROJECT_DIR / "selectors.yml").read_text()
+
+
+def test_dbt_vars():
+    assert json.loads(dbt_vars(date(2025, 3, 1), "2025-03-07")) == {
+        "min_date": "2025-03-01",
+        "max_date": "2025-03-07",
+    }
+    rendered = json.loads(
+        dbt_vars(
+            "2025-03-07",
+            "2025-03-07",
+            start_date="2025-01-01",
+            days=[date(2025, 2, 1)],
+            event_days=["2025-03-02", date(2025, 3, 1), "2025-03-02"],
+            late_events_loaded_since=datetime(2025, 3, 8, 2, 0, tzinfo=UTC),
+            bi_reader_role="bi_reader",
+        )
+    )
+    assert rendered["days"] == ["2025-02-01"]
+    assert rendered["event_days"] == ["2025-03-01", "2025-03-02"]
+    assert rendered["late_events_loaded_since"] == "2025-03-08T02:00:00+00:00"
+    assert rendered["start_date"] == "2025-01-01" and rendered["bi_reader_role"] == "bi_reader"
+    with pytest.raises(ValueError):
+        dbt_vars("2025-03-07", "2025-03-07", late_events_loaded_since=datetime(2025, 3, 8))
+    with pytest.raises(ValueError):
+        dbt_vars("2025-13-01", "2025-03-07")
