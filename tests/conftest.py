@@ -82,3 +82,33 @@ def app_db_url(make_database: Callable[[str], str]) -> str:
 def warehouse_url(make_database: Callable[[str], str]) -> str:
     """A fresh, empty warehouse database."""
     return make_database("wh")
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """The demo data set ingested and built into audited marts, once per session (a template
+    database: use ``clone_demo_warehouse`` to get a private copy)."""
+    from tests.support.demo_warehouse import build_demo_warehouse, drop_database
+
+    name = f"demo_tpl_{uuid.uuid4().hex[:8]}"
+    built = build_demo_warehouse(pg_admin_url, tmp_path_factory.mktemp("demo"), name=name)
+    yield built
+    drop_database(pg_admin_url, name)
+    drop_database(pg_admin_url, f"{name}_app")
+
+
+@pytest.fixture
+def clone_demo_warehouse(demo_warehouse) -> Iterator[Callable[[], str]]:
+    """Factory: a private copy of the built demo warehouse (URL), dropped after the test."""
+    from tests.support.demo_warehouse import create_database, drop_database
+
+    made: list[str] = []
+
+    def clone() -> str:
+        name = f"demo_{uuid.uuid4().hex[:10]}"
+        made.append(name)
+        return create_database(demo_warehouse.admin_url, name, template=demo_warehouse.template)
+
+    yield clone
+    for name in made:
+        drop_database(demo_warehouse.admin_url, name)

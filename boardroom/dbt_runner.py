@@ -1,0 +1,79 @@
+"""Run the dbt project outside Dagster: the benchmarks, the tests' warehouse builds, scripts.
+
+Dagster runs dbt through ``dagster-dbt`` (``orchestration/defs/marts``); this module is the
+plain-subprocess path with the same profile, selector and vars, so a warehouse built either
+way holds the same rows.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, dbt_env_from_url, dbt_vars
+
+
+class DbtRunError(RuntimeError):
+    """A dbt invocation failed; the message ends with the tail of dbt's output."""
+
+
+def dbt_executable() -> str:
+    """The ``dbt`` next to this interpreter (the project's virtualenv), else from PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+def run_dbt(
+    args: Sequence[str],
+    warehouse_url: str,
+    *,
+    work_dir: Path | None = None,
+    threads: int = 4,
+    timeout: float = 1800,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dbt <args>`` against the warehouse; raise :class:`DbtRunError` on failure.
+
+    ``work_dir`` keeps dbt's target and logs apart (parallel invocations must not share
+    them); default is the project's own ``target/`` and ``logs/``.
+    """
+    command = [dbt_executable(), "--no-use-colors", *args]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if work_dir is not None:
+        command += ["--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
+    env = {
+        **os.environ,
+        **dbt_env_from_url(warehouse_url, threads=threads),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        tail = (result.stdout[-6000:] + "\n" + result.stderr[-2000:]).strip()
+        raise DbtRunError(f"dbt {' '.join(args[:1])} failed (exit {result.returncode}):\n{tail}")
+    return result
+
+
+def build_marts(
+    warehouse_url: str,
+    min_date: date | str,
+    max_date: date | str,
+    *,
+    start_date: date | str | None = None,
+    event_days: Iterable[date | str] = (),
+    full_refresh: bool = False,
+    unit_tests: bool = True,
+    work_dir: Path | None = None,
+    threads: int = 4,
+) -> subprocess.CompletedProcess[str]:
+    """One ``dbt build`` of every tenant's marts for the as-of days [min_date, max_date]."""
+    selector = DBT_SELECTOR if unit_tests else f"{DBT_SELECTOR}_no_unit_tests"
+    args = ["build", "--selector", selector]
+    args += ["--vars", dbt_vars(min_date, max_date, start_date=start_date, event_days=event_days)]
+    if full_refresh:
+        args.append("--full-refresh")
+    return run_dbt(args, warehouse_url, work_dir=work_dir, threads=threads)

@@ -1,0 +1,1 @@
+"""Test support: builders shared by several test packages."""
