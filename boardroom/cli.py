@@ -16,6 +16,7 @@ from rich.table import Table
 
 from boardroom import embedded_postgres
 from boardroom.database import DatabaseUnavailable
+from boardroom.demo.spec import DemoSpec
 from boardroom.settings import ConfigurationError, Settings
 
 app = typer.Typer(
@@ -55,6 +56,9 @@ def main(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
+
+#: Asset groups the demo runs for its newest day only (rendering is per day and slow).
+DEMO_PACK_GROUPS = ("packs",)
 
 TenantsOption = Annotated[int, typer.Option(min=1, help="Number of tenants to generate.")]
 DaysOption = Annotated[int, typer.Option(min=1, help="Days of history, ending on --end-date.")]
@@ -113,6 +117,32 @@ def demo(
     except DatabaseUnavailable as exc:
         _fail(str(exc))
     _print_summary(summary)
+    first = spec_end - timedelta(days=days - 1)
+    console.rule("[bold]Daily pipeline over the generated days")
+    # Marts for every generated day in one run; board packs for the newest day only.
+    _run_pipeline(settings, first, spec_end, full_refresh=False, skip_groups=DEMO_PACK_GROUPS)
+    _run_pipeline(settings, spec_end, spec_end, full_refresh=False, only_groups=DEMO_PACK_GROUPS)
+    console.rule("[bold]Board packs (e-mails written as .eml files: a dry run)")
+    _deliver_demo(settings, DemoSpec(seed=seed, tenants=tenants, days=days, end_date=spec_end))
+
+
+def _deliver_demo(settings: Settings, spec: DemoSpec) -> None:
+    """Dry-run delivery of the newest period's packs and a table of what was produced."""
+    from boardroom.demo_setup import deliver_demo_packs
+    from boardroom.packs.render import read_manifest
+    from boardroom.runtime import open_runtime
+
+    with open_runtime(settings, posthog=False) as runtime:
+        folder, report = deliver_demo_packs(runtime, spec)
+    table = Table(title=f"Board packs in {folder}")
+    for column in ("tenant", "locale", "scope", "pages", "PDF"):
+        table.add_column(column, justify="right" if column == "pages" else "left")
+    for pack in read_manifest(folder):
+        table.add_row(
+            pack.tenant_id or "(platform)", pack.locale, pack.scope, str(pack.pages), pack.pdf
+        )
+    console.print(table)
+    console.print(f"e-mails: {report.summary()}; .eml files in {folder.parent / 'outbox'}")
 
 
 def _guard_demo_targets(settings: Settings, force: bool) -> None:
@@ -141,6 +171,91 @@ def _print_summary(summary: list[tuple[str, str, str]]) -> None:
         table.add_row(section if section != previous else "", item, value)
         previous = section
     console.print(table)
+
+
+@app.command("run")
+def run_command(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="As-of day to run (YYYY-MM-DD, UTC). Default: yesterday."),
+    ] = None,
+    from_day: Annotated[
+        str | None,
+        typer.Option("--from", help="First as-of day of a range, run as one run (with --to)."),
+    ] = None,
+    to_day: Annotated[
+        str | None,
+        typer.Option("--to", help="Last as-of day of the range (default: yesterday)."),
+    ] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Re-extract every source row and rebuild the marts' history from scratch.",
+        ),
+    ] = False,
+) -> None:
+    """Run the daily pipeline (ingestion, marts, checks) for an as-of day, in this process.
+
+    The run is recorded in the Dagster instance, so it also shows in `boardroom dev`.
+    """
+    from boardroom.pipeline_run import PipelineInputError, check_window, parse_day
+
+    try:
+        if as_of is not None and (from_day is not None or to_day is not None):
+            raise PipelineInputError("use either --as-of or --from/--to, not both.")
+        if from_day is None and to_day is not None:
+            raise PipelineInputError("--to needs --from.")
+        if from_day is not None:
+            first = parse_day(from_day, "--from")
+            last = parse_day(to_day, "--to") if to_day is not None else _yesterday()
+        else:
+            first = last = parse_day(as_of) if as_of is not None else _yesterday()
+        check_window(first, last)
+    except (PipelineInputError, ConfigurationError) as exc:
+        _fail(str(exc))
+    _run_pipeline(_settings(), first, last, full_refresh=full_refresh)
+
+
+def _run_pipeline(
+    settings: Settings,
+    first: date,
+    last: date,
+    *,
+    full_refresh: bool,
+    skip_groups: tuple[str, ...] = (),
+    only_groups: tuple[str, ...] | None = None,
+) -> None:
+    """Run ``daily_pipeline_job`` over [first, last], print the summary, exit 1 on failure."""
+    from boardroom.pipeline_run import PipelineInputError, print_report, run_pipeline
+    from boardroom.runtime import open_runtime
+
+    verbose = logging.getLogger().isEnabledFor(logging.INFO)
+    try:
+        with open_runtime(settings) as runtime:
+            report = run_pipeline(
+                runtime,
+                first,
+                last,
+                full_refresh=full_refresh,
+                verbose=verbose,
+                console=console,
+                skip_groups=skip_groups,
+                only_groups=only_groups,
+            )
+    except (DatabaseUnavailable, PipelineInputError, ConfigurationError) as exc:
+        _fail(str(exc))
+    if not report.assets:
+        return
+    print_report(report, console)
+    if not report.success:
+        err_console.print("[bold red]pipeline run failed:[/]")
+        for failure in report.failures:
+            err_console.print(f"  {failure}")
+        for check in report.failed_checks:
+            err_console.print(f"  failed check {check}")
+        err_console.print(f"Run id {report.run_id}: its logs are in the Dagster UI (make dev).")
+        raise typer.Exit(code=1)
 
 
 @app.command("posthog-local")

@@ -34,10 +34,30 @@ def resolve_urls(settings: Settings) -> DatabaseUrls:
     return DatabaseUrls(**configured)  # type: ignore[arg-type]
 
 
+_SCHEMES = ("postgresql://", "postgres://")
+
+
+def libpq_url(url: str) -> str:
+    """``postgresql+psycopg2://...`` (an SQLAlchemy driver name) -> ``postgresql://...``."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.startswith(("postgresql+", "postgres+")):
+        return "postgresql://" + rest
+    return url
+
+
+def dagster_storage_url(url: str) -> str:
+    """Name the psycopg2 driver for Dagster's storage: SQLAlchemy 2.1 maps a bare
+    ``postgresql://`` to psycopg 3, on which dagster-postgres' ``NOTIFY`` fails."""
+    for scheme in _SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg2://" + url[len(scheme) :]
+    return url
+
+
 def connect(url: str, *, autocommit: bool = False, **kwargs) -> psycopg.Connection:
     """Open a connection, turning "cannot connect" into :class:`DatabaseUnavailable`."""
     try:
-        return psycopg.connect(url, autocommit=autocommit, connect_timeout=10, **kwargs)
+        return psycopg.connect(libpq_url(url), autocommit=autocommit, connect_timeout=10, **kwargs)
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseUnavailable(

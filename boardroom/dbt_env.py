@@ -90,7 +90,7 @@ def dbt_vars(
     days: Iterable[date | str] = (),
     event_days: Iterable[date | str] = (),
     late_events_loaded_since: datetime | str | None = None,
-    bi_reader_role: str | None = None,
+    audit_reader_role: str | None = None,
 ) -> str:
     """The ``--vars`` JSON of a run over the as-of days [min_date, max_date] (inclusive).
 
@@ -116,6 +116,6 @@ def dbt_vars(
                 raise ValueError("late_events_loaded_since must be timezone-aware")
             since = since.isoformat()
         values["late_events_loaded_since"] = str(since)
-    if bi_reader_role is not None:
-        values["bi_reader_role"] = bi_reader_role
+    if audit_reader_role is not None:
+        values["audit_reader_role"] = audit_reader_role
     return json.dumps(values)

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from pathlib import Path
 
 from boardroom.database import connect
-from boardroom.demo import DemoSpec, load_operational, send_events, summary_rows
+from boardroom.demo import DemoSpec, load_operational, send_events, summary_rows, tenant_profiles
+from boardroom.packs.delivery import DeliveryReport, deliver_packs
+from boardroom.packs.paths import output_dir
+from boardroom.packs.periods import Period
+from boardroom.packs.recipients import DomainAllowList, load_recipients
+from boardroom.packs.render import period_folder
 from boardroom.runtime import Runtime, open_runtime
 from boardroom.settings import Settings
 from boardroom.sources.app_db import create_app_schema
@@ -36,3 +42,31 @@ def load_demo_sources(runtime: Runtime, spec: DemoSpec) -> list[tuple[str, str, 
     report = send_events(spec, runtime.posthog_host, runtime.settings.posthog_project_api_key)
     rows = summary_rows(spec, row_counts=row_counts, tally=report.tally)
     return [(row.section, row.item, str(row.count)) for row in rows]
+
+
+#: Where the demo's platform executives' e-mail addresses live.
+DEMO_PLATFORM_DOMAIN = "boardroom.example"
+
+
+def demo_allow_list(spec: DemoSpec) -> DomainAllowList:
+    """Each demo tenant may receive mail at its own domain; platform executives at theirs."""
+    return DomainAllowList(
+        tenants={p.tenant_id: frozenset({p.domain}) for p in tenant_profiles(spec)},
+        platform=frozenset({DEMO_PLATFORM_DOMAIN}),
+    )
+
+
+def deliver_demo_packs(runtime: Runtime, spec: DemoSpec) -> tuple[Path, DeliveryReport]:
+    """Write the e-mails of the newest period's packs as ``.eml`` files (a dry run: nothing
+    is sent and nothing is logged as sent). Returns the period folder and the report."""
+    out = output_dir(runtime.settings)
+    folder = period_folder(out, Period(spec.end_date))
+    report = deliver_packs(
+        folder,
+        runtime.urls.warehouse,
+        load_recipients(runtime.urls.app),
+        allow_list=demo_allow_list(spec),
+        dry_run_dir=out / "outbox",
+        sender=runtime.settings.smtp_from,
+    )
+    return folder, report

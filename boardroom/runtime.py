@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from boardroom.database import DatabaseUrls, connect, resolve_urls
+from boardroom.database import DatabaseUrls, connect, dagster_storage_url, resolve_urls
 from boardroom.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def child_environment(runtime: Runtime) -> dict[str, str]:
         {
             "BOARDROOM_APP_DATABASE_URL": runtime.urls.app,
             "BOARDROOM_WAREHOUSE_URL": runtime.urls.warehouse,
-            "BOARDROOM_DAGSTER_DATABASE_URL": runtime.urls.dagster,
+            "BOARDROOM_DAGSTER_DATABASE_URL": dagster_storage_url(runtime.urls.dagster),
             "BOARDROOM_DATA_DIR": str(s.data_dir),
             "POSTHOG_HOST": runtime.posthog_host,
             "POSTHOG_PROJECT_ID": str(s.posthog_project_id),

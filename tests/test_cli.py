@@ -11,6 +11,7 @@ runner = CliRunner()
 
 SUBCOMMANDS = [
     ["generate"],
+    ["run"],
     ["demo"],
     ["posthog-local"],
     ["dev"],

@@ -34,9 +34,17 @@ QUARANTINE_REASONS = (
 )
 
 CATALOGUE_EVENTS = (
-    "message_sent", "message_delivered", "message_bounced", "message_complaint",
-    "otp_sent", "otp_verified", "payment_succeeded", "payment_failed", "api_request",
-    "user_signed_in", "$pageview",
+    "message_sent",
+    "message_delivered",
+    "message_bounced",
+    "message_complaint",
+    "otp_sent",
+    "otp_verified",
+    "payment_succeeded",
+    "payment_failed",
+    "api_request",
+    "user_signed_in",
+    "$pageview",
 )
 
 #: Share of events stamped 1-20 days before end_date that arrive in the late wave.
@@ -51,9 +59,16 @@ UNPARSEABLE_TIMESTAMPS = ("{year}-13-45T99:00:00", "not-a-timestamp", "31/02/{ye
 
 _CHANNELS = ("email", "sms", "whatsapp")
 _ENDPOINTS = (
-    "/v1/messages", "/v1/messages/bulk", "/v1/contacts", "/v1/otp", "/v1/otp/verify",
-    "/v1/invoices", "/v1/webhooks/whatsapp", "/v1/reports/summary",
-    "/v1/تقارير/المبيعات", "/v1/العملاء",
+    "/v1/messages",
+    "/v1/messages/bulk",
+    "/v1/contacts",
+    "/v1/otp",
+    "/v1/otp/verify",
+    "/v1/invoices",
+    "/v1/webhooks/whatsapp",
+    "/v1/reports/summary",
+    "/v1/تقارير/المبيعات",
+    "/v1/العملاء",
 )
 _SUCCESS_CODES = (200, 200, 200, 200, 200, 200, 200, 201, 201, 204, 400, 401, 404, 429)
 _SERVER_ERRORS = (500, 502, 503, 504)
@@ -170,8 +185,9 @@ def _at(start: datetime, ms: int) -> datetime:
     return start + timedelta(milliseconds=ms)
 
 
-def _messages(rng: random.Random, p: TenantProfile, day: date, start: datetime,
-              out: list[_Raw]) -> None:
+def _messages(
+    rng: random.Random, p: TenantProfile, day: date, start: datetime, out: list[_Raw]
+) -> None:
     plan = p.messages
     if plan is None or p.messages_until is None or day > p.messages_until:
         return
@@ -183,22 +199,37 @@ def _messages(rng: random.Random, p: TenantProfile, day: date, start: datetime,
         ms = rng.randrange(85_800_000)  # leaves room for follow-ups on the same day
         channel = rng.choices(_CHANNELS, weights=p.channel_weights)[0]
         mid = f"msg_{rng.getrandbits(64):016x}"
-        out.append(("message_sent", who, tid, _at(start, ms),
-                    {"message_id": mid, "channel": channel}))
+        out.append(
+            ("message_sent", who, tid, _at(start, ms), {"message_id": mid, "channel": channel})
+        )
         ms += rng.randrange(500, 90_000)
         if j < bounces:
             bounce_type = "hard" if (day.toordinal() + j) % 3 == 0 else "soft"
-            out.append(("message_bounced", who, tid, _at(start, ms),
-                        {"message_id": mid, "channel": channel, "bounce_type": bounce_type}))
+            out.append(
+                (
+                    "message_bounced",
+                    who,
+                    tid,
+                    _at(start, ms),
+                    {"message_id": mid, "channel": channel, "bounce_type": bounce_type},
+                )
+            )
             continue
         if j >= bounces + complaints and rng.random() < 0.03:
             continue  # no receipt yet (delivery_rate < 1); does not touch bounce rates
-        out.append(("message_delivered", who, tid, _at(start, ms),
-                    {"message_id": mid, "channel": channel}))
+        out.append(
+            ("message_delivered", who, tid, _at(start, ms), {"message_id": mid, "channel": channel})
+        )
         if j < bounces + complaints:
-            out.append(("message_complaint", who, tid, _at(start, ms + rng.randrange(60_000,
-                                                                                   500_000)),
-                        {"message_id": mid, "channel": channel}))
+            out.append(
+                (
+                    "message_complaint",
+                    who,
+                    tid,
+                    _at(start, ms + rng.randrange(60_000, 500_000)),
+                    {"message_id": mid, "channel": channel},
+                )
+            )
 
 
 def _otps(rng: random.Random, p: TenantProfile, start: datetime, out: list[_Raw]) -> None:
@@ -212,8 +243,15 @@ def _otps(rng: random.Random, p: TenantProfile, start: datetime, out: list[_Raw]
         props = {"otp_id": otp_id, "channel": channel}
         out.append(("otp_sent", who, tid, _at(start, ms), props))
         if rng.random() < 0.86:
-            out.append(("otp_verified", who, tid, _at(start, ms + rng.randrange(4_000, 300_000)),
-                        dict(props)))
+            out.append(
+                (
+                    "otp_verified",
+                    who,
+                    tid,
+                    _at(start, ms + rng.randrange(4_000, 300_000)),
+                    dict(props),
+                )
+            )
 
 
 def _latency(rng: random.Random, median: float) -> float | int:
@@ -222,8 +260,9 @@ def _latency(rng: random.Random, median: float) -> float | int:
     return int(value) if rng.random() < 0.1 else round(value, 1)
 
 
-def _api_requests(rng: random.Random, p: TenantProfile, day: date, start: datetime,
-                  out: list[_Raw]) -> None:
+def _api_requests(
+    rng: random.Random, p: TenantProfile, day: date, start: datetime, out: list[_Raw]
+) -> None:
     plan = p.api
     if plan is None or p.api_until is None or day > p.api_until:
         return
@@ -242,14 +281,24 @@ def _api_requests(rng: random.Random, p: TenantProfile, day: date, start: dateti
             "status_code": status,
             "latency_ms": latency,
         }
-        out.append(("api_request", f"apikey_{tid}_{rng.randint(1, 3)}", tid,
-                    _at(start, rng.randrange(86_000_000)), props))
+        out.append(
+            (
+                "api_request",
+                f"apikey_{tid}_{rng.randint(1, 3)}",
+                tid,
+                _at(start, rng.randrange(86_000_000)),
+                props,
+            )
+        )
 
 
-def _payment(p: TenantProfile, invoice_id: str, amount: float, method: str,
-             failure_code: str | None = None) -> dict[str, Any]:
+def _payment(
+    p: TenantProfile, invoice_id: str, amount: float, method: str, failure_code: str | None = None
+) -> dict[str, Any]:
     props: dict[str, Any] = {
-        "invoice_id": invoice_id, "amount": amount, "currency": p.currency,
+        "invoice_id": invoice_id,
+        "amount": amount,
+        "currency": p.currency,
         "payment_method": method,
     }
     if p.currency in _CURRENCY_LABELS and p.locale == "ar":
@@ -259,8 +308,14 @@ def _payment(p: TenantProfile, invoice_id: str, amount: float, method: str,
     return props
 
 
-def _payments(spec: DemoSpec, rng: random.Random, p: TenantProfile, day: date,
-              start: datetime, out: list[_Raw]) -> None:
+def _payments(
+    spec: DemoSpec,
+    rng: random.Random,
+    p: TenantProfile,
+    day: date,
+    start: datetime,
+    out: list[_Raw],
+) -> None:
     tid = p.tenant_id
     who = f"svc_billing_{tid}"
     if p.payments_until is not None and day <= p.payments_until:
@@ -274,34 +329,68 @@ def _payments(spec: DemoSpec, rng: random.Random, p: TenantProfile, day: date,
         roll = rng.random()
         if roll < 0.12 and day + timedelta(days=1) <= last:
             delay = rng.choice((1, 2)) if day + timedelta(days=2) <= last else 1
-            out.append(("payment_failed", who, tid, _at(start, ms),
-                        _payment(p, invoice, amount, method, rng.choice(_FAILURE_CODES))))
+            out.append(
+                (
+                    "payment_failed",
+                    who,
+                    tid,
+                    _at(start, ms),
+                    _payment(p, invoice, amount, method, rng.choice(_FAILURE_CODES)),
+                )
+            )
             paid = day_start(day + timedelta(days=delay))
-            out.append(("payment_succeeded", who, tid, _at(paid, ms), _payment(p, invoice,
-                                                                                 amount, method)))
+            out.append(
+                ("payment_succeeded", who, tid, _at(paid, ms), _payment(p, invoice, amount, method))
+            )
         elif roll < 0.18 and day + timedelta(days=3) <= last:
             # Fails twice, then gets paid.
             for retry in (0, 1):
-                out.append(("payment_failed", who, tid,
-                            _at(day_start(day + timedelta(days=retry)), ms),
-                            _payment(p, invoice, amount, method, rng.choice(_FAILURE_CODES))))
-            out.append(("payment_succeeded", who, tid,
-                        _at(day_start(day + timedelta(days=3)), ms),
-                        _payment(p, invoice, amount, "card")))
+                out.append(
+                    (
+                        "payment_failed",
+                        who,
+                        tid,
+                        _at(day_start(day + timedelta(days=retry)), ms),
+                        _payment(p, invoice, amount, method, rng.choice(_FAILURE_CODES)),
+                    )
+                )
+            out.append(
+                (
+                    "payment_succeeded",
+                    who,
+                    tid,
+                    _at(day_start(day + timedelta(days=3)), ms),
+                    _payment(p, invoice, amount, "card"),
+                )
+            )
         else:
-            out.append(("payment_succeeded", who, tid, _at(start, ms),
-                        _payment(p, invoice, amount, method)))
+            out.append(
+                (
+                    "payment_succeeded",
+                    who,
+                    tid,
+                    _at(start, ms),
+                    _payment(p, invoice, amount, method),
+                )
+            )
     days_before_end = (spec.end_date - day).days
     for n, failure in enumerate(p.risk_failures):
         if failure.days_before_end == days_before_end:
             invoice = f"inv_{tid}_risk_{failure.invoice_no:02d}"
-            out.append(("payment_failed", who, tid, _at(start, 28_800_000 + n * 5_400_000),
-                        _payment(p, invoice, float(failure.amount), "card",
-                                 failure.failure_code)))
+            out.append(
+                (
+                    "payment_failed",
+                    who,
+                    tid,
+                    _at(start, 28_800_000 + n * 5_400_000),
+                    _payment(p, invoice, float(failure.amount), "card", failure.failure_code),
+                )
+            )
 
 
-def _activity(rng: random.Random, p: TenantProfile, day: date, start: datetime,
-              out: list[_Raw]) -> None:
+def _activity(
+    rng: random.Random, p: TenantProfile, day: date, start: datetime, out: list[_Raw]
+) -> None:
     weekend = day.weekday() in ((4, 5) if p.locale == "ar" else (5, 6))
     share = rng.uniform(0.05, 0.15) * (0.4 if weekend else 1.0)
     active = min(p.users, max(1, round(p.users * share)))
@@ -310,23 +399,41 @@ def _activity(rng: random.Random, p: TenantProfile, day: date, start: datetime,
     for user in rng.sample(range(p.users), active):
         who = f"usr_{tid}_{user:03d}"
         ms = rng.randrange(82_000_000)
-        out.append(("user_signed_in", who, tid, _at(start, ms),
-                    {"method": rng.choice(_SIGN_IN_METHODS)}))
+        out.append(
+            ("user_signed_in", who, tid, _at(start, ms), {"method": rng.choice(_SIGN_IN_METHODS)})
+        )
         for _ in range(rng.randint(0, 2)):
             ms += rng.randrange(5_000, 600_000)
             path = rng.choice(paths)
-            out.append(("$pageview", who, tid, _at(start, ms), {
-                "$current_url": f"https://app.boardroom.example{path}", "$pathname": path,
-            }))
+            out.append(
+                (
+                    "$pageview",
+                    who,
+                    tid,
+                    _at(start, ms),
+                    {
+                        "$current_url": f"https://app.boardroom.example{path}",
+                        "$pathname": path,
+                    },
+                )
+            )
     if rng.random() < 0.08:
         # Not in the catalogue: kept raw, ignored by the marts.
         report = "تقرير مجلس الإدارة الأسبوعي" if p.locale == "ar" else "Weekly board pack"
-        out.append(("report_exported", f"usr_{tid}_{rng.randrange(p.users):03d}", tid,
-                    _at(start, rng.randrange(86_000_000)), {"report": report, "format": "pdf"}))
+        out.append(
+            (
+                "report_exported",
+                f"usr_{tid}_{rng.randrange(p.users):03d}",
+                tid,
+                _at(start, rng.randrange(86_000_000)),
+                {"report": report, "format": "pdf"},
+            )
+        )
 
 
-def _malformed(rng: random.Random, p: TenantProfile, day: date, start: datetime, reason: str,
-               variant: int) -> DemoEvent:
+def _malformed(
+    rng: random.Random, p: TenantProfile, day: date, start: datetime, reason: str, variant: int
+) -> DemoEvent:
     """An event the pipeline must quarantine for exactly ``reason``."""
     tid: str | None = p.tenant_id
     ts: datetime | str = _at(start, rng.randrange(86_000_000))
@@ -346,8 +453,12 @@ def _malformed(rng: random.Random, p: TenantProfile, day: date, start: datetime,
         props["amount"] = f"{float(p.invoice_amount):.2f}"  # a string, not a number
     elif reason in ("wrong_type:status_code", "wrong_type:latency_ms"):
         name, who = "api_request", f"apikey_{p.tenant_id}_1"
-        props = {"endpoint": "/v1/messages", "method": "POST", "status_code": 500,
-                 "latency_ms": 812.5}
+        props = {
+            "endpoint": "/v1/messages",
+            "method": "POST",
+            "status_code": 500,
+            "latency_ms": 812.5,
+        }
         if reason == "wrong_type:latency_ms":
             props["latency_ms"] = "812.5"
         else:

@@ -20,27 +20,95 @@ from boardroom.sources.app_db import APP_TABLES
 
 #: Column names per table, in the order of app_schema.sql (and of the generated tuples).
 APP_COLUMNS: dict[str, tuple[str, ...]] = {
-    "tenants": ("tenant_id", "name", "plan", "mrr", "locale", "timezone", "status",
-                "created_at", "updated_at"),
-    "executive_recipients": ("recipient_id", "tenant_id", "email", "full_name", "role",
-                             "mfa_verified", "active", "updated_at"),
-    "deals": ("deal_id", "tenant_id", "name", "value", "currency", "status", "created_at",
-              "closed_at", "updated_at"),
-    "approval_requests": ("approval_id", "tenant_id", "category", "priority", "status",
-                          "created_at", "sla_deadline_at", "decided_at", "escalation_level",
-                          "updated_at"),
-    "integration_sync_states": ("tenant_id", "connector", "status", "last_success_at",
-                                "last_error", "updated_at"),
-    "compliance_controls": ("tenant_id", "control_id", "framework", "status", "checked_at",
-                            "updated_at"),
-    "consents": ("consent_id", "tenant_id", "subject_id", "purpose", "granted", "recorded_at",
-                 "updated_at"),
-    "contradictions": ("contradiction_id", "tenant_id", "severity", "status", "detected_at",
-                       "updated_at"),
+    "tenants": (
+        "tenant_id",
+        "name",
+        "plan",
+        "mrr",
+        "locale",
+        "timezone",
+        "status",
+        "created_at",
+        "updated_at",
+    ),
+    "executive_recipients": (
+        "recipient_id",
+        "tenant_id",
+        "email",
+        "full_name",
+        "role",
+        "mfa_verified",
+        "active",
+        "updated_at",
+    ),
+    "deals": (
+        "deal_id",
+        "tenant_id",
+        "name",
+        "value",
+        "currency",
+        "status",
+        "created_at",
+        "closed_at",
+        "updated_at",
+    ),
+    "approval_requests": (
+        "approval_id",
+        "tenant_id",
+        "category",
+        "priority",
+        "status",
+        "created_at",
+        "sla_deadline_at",
+        "decided_at",
+        "escalation_level",
+        "updated_at",
+    ),
+    "integration_sync_states": (
+        "tenant_id",
+        "connector",
+        "status",
+        "last_success_at",
+        "last_error",
+        "updated_at",
+    ),
+    "compliance_controls": (
+        "tenant_id",
+        "control_id",
+        "framework",
+        "status",
+        "checked_at",
+        "updated_at",
+    ),
+    "consents": (
+        "consent_id",
+        "tenant_id",
+        "subject_id",
+        "purpose",
+        "granted",
+        "recorded_at",
+        "updated_at",
+    ),
+    "contradictions": (
+        "contradiction_id",
+        "tenant_id",
+        "severity",
+        "status",
+        "detected_at",
+        "updated_at",
+    ),
     "strategic_deals": ("strategic_deal_id", "tenant_id", "status", "updated_at"),
     "evidence_packs": ("evidence_pack_id", "tenant_id", "status", "updated_at"),
-    "infra_usage": ("usage_id", "tenant_id", "provider", "service", "usage_date", "units",
-                    "unit_cost_estimate", "updated_at"),
+    "infra_usage": (
+        "usage_id",
+        "tenant_id",
+        "provider",
+        "service",
+        "usage_date",
+        "units",
+        "unit_cost_estimate",
+        "updated_at",
+    ),
 }
 assert tuple(APP_COLUMNS) == APP_TABLES
 
@@ -57,7 +125,12 @@ EVIDENCE_STATUSES = ("draft", "ready", "exported")
 CONSENT_PURPOSES = ("marketing", "analytics", "service_notifications", "third_party_sharing")
 CONTROLS = (
     *(f"PDPL-C{n:02d}" for n in range(1, 9)),
-    "NCA-ECC-1-1", "NCA-ECC-1-2", "NCA-ECC-2-1", "NCA-ECC-2-2", "NCA-ECC-2-3", "NCA-ECC-3-1",
+    "NCA-ECC-1-1",
+    "NCA-ECC-1-2",
+    "NCA-ECC-2-1",
+    "NCA-ECC-2-2",
+    "NCA-ECC-2-3",
+    "NCA-ECC-3-1",
 )
 #: (provider, service, unit cost estimate, share of a tenant's daily cost)
 INFRA_SERVICES = (
@@ -86,10 +159,12 @@ def generate_operational(spec: DemoSpec) -> dict[str, list[tuple]]:
         rows["compliance_controls"].extend(_controls(spec, p))
         rows["consents"].extend(_consents(spec, p))
         rows["contradictions"].extend(_contradictions(spec, p))
-        rows["strategic_deals"].extend(_counted(spec, p, "strategic_deals", "sdeal",
-                                                STRATEGIC_STATUSES, (3, 6)))
-        rows["evidence_packs"].extend(_counted(spec, p, "evidence_packs", "evp",
-                                               EVIDENCE_STATUSES, (3, 8)))
+        rows["strategic_deals"].extend(
+            _counted(spec, p, "strategic_deals", "sdeal", STRATEGIC_STATUSES, (3, 6))
+        )
+        rows["evidence_packs"].extend(
+            _counted(spec, p, "evidence_packs", "evp", EVIDENCE_STATUSES, (3, 8))
+        )
         rows["infra_usage"].extend(_infra_usage(spec, p))
     return rows
 
@@ -101,8 +176,17 @@ def _seconds(rng: random.Random, low_hours: float, high_hours: float) -> timedel
 def _tenant_row(spec: DemoSpec, p: TenantProfile) -> tuple:
     rng = spec.rng("tenant-row", p.index)
     updated = max(p.created_at, spec.as_of - _seconds(rng, 1, 24 * 30))
-    return (p.tenant_id, p.name, p.plan, p.mrr, p.locale, p.timezone, p.status, p.created_at,
-            updated)
+    return (
+        p.tenant_id,
+        p.name,
+        p.plan,
+        p.mrr,
+        p.locale,
+        p.timezone,
+        p.status,
+        p.created_at,
+        updated,
+    )
 
 
 def _platform_executives(spec: DemoSpec) -> list[tuple]:
@@ -111,9 +195,18 @@ def _platform_executives(spec: DemoSpec) -> list[tuple]:
     rows = []
     for n, role in enumerate(ROLES, start=1):
         full_name, local = person_name(rng, "ar" if n % 2 == 0 else "en")
-        rows.append((f"rcp_platform_{n:02d}", None, f"{local}@boardroom.example", full_name,
-                     role, role != "cto", role != "coo",
-                     spec.as_of - _seconds(rng, 24, 24 * 90)))
+        rows.append(
+            (
+                f"rcp_platform_{n:02d}",
+                None,
+                f"{local}@boardroom.example",
+                full_name,
+                role,
+                role != "cto",
+                role != "coo",
+                spec.as_of - _seconds(rng, 24, 24 * 90),
+            )
+        )
     return rows
 
 
@@ -132,8 +225,18 @@ def _recipients(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
             local += str(n)
         seen.add(local)
         mfa = not ((role == "executive_assistant" and p.index % 3 == 0) or rng.random() < 0.08)
-        rows.append((f"rcp_{p.tenant_id}_{n:02d}", p.tenant_id, f"{local}@{p.domain}",
-                     full_name, role, mfa, active, spec.as_of - _seconds(rng, 2, 24 * 60)))
+        rows.append(
+            (
+                f"rcp_{p.tenant_id}_{n:02d}",
+                p.tenant_id,
+                f"{local}@{p.domain}",
+                full_name,
+                role,
+                mfa,
+                active,
+                spec.as_of - _seconds(rng, 2, 24 * 60),
+            )
+        )
     return rows
 
 
@@ -161,8 +264,19 @@ def _deals(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
             # Created after T (today, in the live app): left out of end_date's figures.
             status, closed_at, created_at = "open", None, T + _seconds(rng, 1, 10)
         updated = max(created_at, closed_at or created_at) + _seconds(rng, 0, 3)
-        rows.append((f"deal_{p.tenant_id}_{j + 1:04d}", p.tenant_id, deal_name(rng, p.locale),
-                     value, currency, status, created_at, closed_at, updated))
+        rows.append(
+            (
+                f"deal_{p.tenant_id}_{j + 1:04d}",
+                p.tenant_id,
+                deal_name(rng, p.locale),
+                value,
+                currency,
+                status,
+                created_at,
+                closed_at,
+                updated,
+            )
+        )
     return rows
 
 
@@ -174,10 +288,14 @@ def _approvals(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
     pending_seen = 0
     for j in range(rng.randint(10, 30)):
         category = APPROVAL_CATEGORIES[j] if j < 5 else rng.choice(APPROVAL_CATEGORIES)
-        priority = APPROVAL_PRIORITIES[(j + p.index) % 4] if j < 4 else rng.choices(
-            APPROVAL_PRIORITIES, (1, 3, 5, 2))[0]
-        status = APPROVAL_STATUSES[j] if j < 4 else rng.choices(APPROVAL_STATUSES,
-                                                                   (35, 35, 15, 15))[0]
+        priority = (
+            APPROVAL_PRIORITIES[(j + p.index) % 4]
+            if j < 4
+            else rng.choices(APPROVAL_PRIORITIES, (1, 3, 5, 2))[0]
+        )
+        status = (
+            APPROVAL_STATUSES[j] if j < 4 else rng.choices(APPROVAL_STATUSES, (35, 35, 15, 15))[0]
+        )
         sla = timedelta(hours=_SLA_HOURS[priority])
         decided_at: datetime | None = None
         if status == "pending":
@@ -209,14 +327,37 @@ def _approvals(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
                 decided_at = decided_at.replace(microsecond=0)
                 escalation = 1 if decided_at > deadline else 0
                 updated = decided_at
-        rows.append((f"apr_{p.tenant_id}_{j + 1:04d}", p.tenant_id, category, priority, status,
-                     created_at, deadline, decided_at, escalation, updated))
+        rows.append(
+            (
+                f"apr_{p.tenant_id}_{j + 1:04d}",
+                p.tenant_id,
+                category,
+                priority,
+                status,
+                created_at,
+                deadline,
+                decided_at,
+                escalation,
+                updated,
+            )
+        )
     if rng.random() < 0.3:
         # Raised after T: pending in the app, but not part of end_date's figures.
         created_at = T + _seconds(rng, 1, 6)
-        rows.append((f"apr_{p.tenant_id}_{len(rows) + 1:04d}", p.tenant_id, "message", "high",
-                     "pending", created_at, created_at + timedelta(hours=24), None, 0,
-                     created_at))
+        rows.append(
+            (
+                f"apr_{p.tenant_id}_{len(rows) + 1:04d}",
+                p.tenant_id,
+                "message",
+                "high",
+                "pending",
+                created_at,
+                created_at + timedelta(hours=24),
+                None,
+                0,
+                created_at,
+            )
+        )
     return rows
 
 
@@ -247,8 +388,9 @@ def _connectors(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
             last_success = T - _seconds(rng, 48, 24 * 6)
         else:
             last_success = None if rng.random() < 0.5 else T - _seconds(rng, 24 * 10, 24 * 60)
-        rows.append((p.tenant_id, connector, status, last_success, last_error,
-                     T - _seconds(rng, 0.05, 1)))
+        rows.append(
+            (p.tenant_id, connector, status, last_success, last_error, T - _seconds(rng, 0.05, 1))
+        )
     return rows
 
 
@@ -262,8 +404,16 @@ def _controls(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
         framework = "PDPL" if control.startswith("PDPL") else "NCA-ECC"
         status = CONTROL_STATUSES[j] if j < 3 else rng.choices(CONTROL_STATUSES, (70, 15, 15))[0]
         checked = None if status == "not_assessed" else T - _seconds(rng, 1, 24 * 45)
-        rows.append((p.tenant_id, control, framework, status, checked,
-                     checked or T - _seconds(rng, 24, 24 * 90)))
+        rows.append(
+            (
+                p.tenant_id,
+                control,
+                framework,
+                status,
+                checked,
+                checked or T - _seconds(rng, 24, 24 * 90),
+            )
+        )
     return rows
 
 
@@ -275,8 +425,17 @@ def _consents(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
     rows: list[tuple] = []
 
     def record(subject: str, purpose: str, granted: bool, at: datetime) -> None:
-        rows.append((f"cons_{p.tenant_id}_{len(rows) + 1:05d}", p.tenant_id, subject, purpose,
-                     granted, at, at + _seconds(rng, 0, 0.1)))
+        rows.append(
+            (
+                f"cons_{p.tenant_id}_{len(rows) + 1:05d}",
+                p.tenant_id,
+                subject,
+                purpose,
+                granted,
+                at,
+                at + _seconds(rng, 0, 0.1),
+            )
+        )
 
     for s in range(round(rng.randint(20, 60) * size)):
         subject = f"subj_{p.tenant_id}_{s + 1:04d}"
@@ -301,24 +460,47 @@ def _contradictions(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
     rows = []
     for j in range(rng.randint(3, 8)):
         severity = SEVERITIES[j] if j < 3 else rng.choice(SEVERITIES)
-        status = CONTRADICTION_STATUSES[(j + p.index) % 3] if j < 3 else rng.choice(
-            CONTRADICTION_STATUSES)
+        status = (
+            CONTRADICTION_STATUSES[(j + p.index) % 3]
+            if j < 3
+            else rng.choice(CONTRADICTION_STATUSES)
+        )
         detected = T - _seconds(rng, 1, 24 * 90)
         if j == 0 and p.index % 5 == 4:
             detected = T + _seconds(rng, 1, 8)  # detected after T
-        rows.append((f"ctr_{p.tenant_id}_{j + 1:04d}", p.tenant_id, severity, status, detected,
-                     detected + _seconds(rng, 0, 48)))
+        rows.append(
+            (
+                f"ctr_{p.tenant_id}_{j + 1:04d}",
+                p.tenant_id,
+                severity,
+                status,
+                detected,
+                detected + _seconds(rng, 0, 48),
+            )
+        )
     return rows
 
 
-def _counted(spec: DemoSpec, p: TenantProfile, table: str, prefix: str,
-             statuses: tuple[str, ...], count: tuple[int, int]) -> list[tuple]:
+def _counted(
+    spec: DemoSpec,
+    p: TenantProfile,
+    table: str,
+    prefix: str,
+    statuses: tuple[str, ...],
+    count: tuple[int, int],
+) -> list[tuple]:
     rng = spec.rng(table, p.index)
     rows = []
     for j in range(rng.randint(*count)):
         status = statuses[j] if j < len(statuses) else rng.choice(statuses)
-        rows.append((f"{prefix}_{p.tenant_id}_{j + 1:04d}", p.tenant_id, status,
-                     spec.as_of - _seconds(rng, 1, 24 * 120)))
+        rows.append(
+            (
+                f"{prefix}_{p.tenant_id}_{j + 1:04d}",
+                p.tenant_id,
+                status,
+                spec.as_of - _seconds(rng, 1, 24 * 120),
+            )
+        )
     return rows
 
 
@@ -334,6 +516,16 @@ def _infra_usage(spec: DemoSpec, p: TenantProfile) -> list[tuple]:
         updated = day_start(day) + timedelta(days=1, seconds=rng.randrange(3600, 7200))
         for provider, service, unit_cost, share in INFRA_SERVICES:
             units = (daily * share / unit_cost).quantize(_MILLI)
-            rows.append((f"use_{p.tenant_id}_{day:%Y%m%d}_{service}", p.tenant_id, provider,
-                         service, day, units, unit_cost, updated))
+            rows.append(
+                (
+                    f"use_{p.tenant_id}_{day:%Y%m%d}_{service}",
+                    p.tenant_id,
+                    provider,
+                    service,
+                    day,
+                    units,
+                    unit_cost,
+                    updated,
+                )
+            )
     return rows

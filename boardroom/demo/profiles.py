@@ -189,8 +189,9 @@ def tenant_profile(spec: DemoSpec, index: int) -> TenantProfile:
             has_usage = False
 
     weekend = (4, 5) if locale == "ar" else (5, 6)  # Fri/Sat in the Gulf, Sat/Sun elsewhere
-    messages, messages_until = _message_plan(spec, rng, targets["deliverability"], variant,
-                                             weekend, plan)
+    messages, messages_until = _message_plan(
+        spec, rng, targets["deliverability"], variant, weekend, plan
+    )
     api, api_until = _api_plan(spec, rng, targets["operational"], variant, weekend)
     connectors = MappingProxyType(_connector_plan(targets["operational"], variant))
 
@@ -205,19 +206,38 @@ def tenant_profile(spec: DemoSpec, index: int) -> TenantProfile:
     users = rng.randint(*_USERS_RANGE[plan])
     channel_weights = (2, 3, 5) if locale == "ar" else (5, 3, 2)
     return TenantProfile(
-        index=index, tenant_id=tid, name=name, domain=f"{domain}.example", plan=plan, mrr=mrr,
-        locale=locale, timezone=timezone, status=status, created_at=created_at,
-        currency=currency, targets=targets, variant=variant, messages=messages,
-        messages_until=messages_until, api=api, api_until=api_until,
-        payments_until=payments_until, invoice_amount=invoice_amount, risk_failures=risk,
-        cost_ratio=_COST_RATIO[targets["cost_optimization"]], cost_mrr=nominal_mrr,
-        has_usage=has_usage, connectors=connectors, users=users,
+        index=index,
+        tenant_id=tid,
+        name=name,
+        domain=f"{domain}.example",
+        plan=plan,
+        mrr=mrr,
+        locale=locale,
+        timezone=timezone,
+        status=status,
+        created_at=created_at,
+        currency=currency,
+        targets=targets,
+        variant=variant,
+        messages=messages,
+        messages_until=messages_until,
+        api=api,
+        api_until=api_until,
+        payments_until=payments_until,
+        invoice_amount=invoice_amount,
+        risk_failures=risk,
+        cost_ratio=_COST_RATIO[targets["cost_optimization"]],
+        cost_mrr=nominal_mrr,
+        has_usage=has_usage,
+        connectors=connectors,
+        users=users,
         channel_weights=channel_weights,
     )
 
 
-def _weekly_totals(rng: random.Random, per_day: float, weekend: tuple[int, int],
-                   minimum: int) -> list[int]:
+def _weekly_totals(
+    rng: random.Random, per_day: float, weekend: tuple[int, int], minimum: int
+) -> list[int]:
     totals = [
         max(2, round(per_day * (0.5 if wd in weekend else 1.15) * rng.uniform(0.9, 1.1)))
         for wd in range(7)
@@ -238,8 +258,9 @@ def _count_for_rate(total: int, target: float, low: float, high: float) -> int:
     return min(candidates, key=lambda c: (abs(c - target * total), c))
 
 
-def _spread(rng: random.Random, totals: list[int], count: int,
-            taken: list[int] | None = None) -> tuple[int, ...]:
+def _spread(
+    rng: random.Random, totals: list[int], count: int, taken: list[int] | None = None
+) -> tuple[int, ...]:
     """Place ``count`` flags on weekdays, never more than a day's free capacity."""
     flags = [0] * 7
     used = taken or [0] * 7
@@ -255,8 +276,14 @@ def _spread(rng: random.Random, totals: list[int], count: int,
     return tuple(flags)
 
 
-def _message_plan(spec: DemoSpec, rng: random.Random, level: str, variant: int,
-                  weekend: tuple[int, int], plan: str) -> tuple[WeeklyCounts | None, date | None]:
+def _message_plan(
+    spec: DemoSpec,
+    rng: random.Random,
+    level: str,
+    variant: int,
+    weekend: tuple[int, int],
+    plan: str,
+) -> tuple[WeeklyCounts | None, date | None]:
     # Bounce thresholds are 2 % (watch) and 5 % (at_risk); complaints 0.1 % and 0.3 %.
     # A watch rate needs a big enough week (>= 56 sent) for a count inside its band.
     size = {"starter": 0.9, "growth": 1.0, "enterprise": 1.2}[plan]
@@ -286,8 +313,9 @@ def _message_plan(spec: DemoSpec, rng: random.Random, level: str, variant: int,
     return WeeklyCounts(tuple(totals), flagged, complaint_days), until
 
 
-def _api_plan(spec: DemoSpec, rng: random.Random, level: str, variant: int,
-              weekend: tuple[int, int]) -> tuple[WeeklyCounts | None, date | None]:
+def _api_plan(
+    spec: DemoSpec, rng: random.Random, level: str, variant: int, weekend: tuple[int, int]
+) -> tuple[WeeklyCounts | None, date | None]:
     # Error-rate thresholds are 0.5 % (watch) and 2 % (at_risk).
     until: date | None = spec.end_date
     if level == "watch" and variant % 2 == 1:
@@ -319,8 +347,9 @@ def _connector_plan(level: str, variant: int) -> dict[str, str]:
     return states
 
 
-def _risk_failures(spec: DemoSpec, level: str, variant: int,
-                   amount: Decimal) -> tuple[RiskFailure, ...]:
+def _risk_failures(
+    spec: DemoSpec, level: str, variant: int, amount: Decimal
+) -> tuple[RiskFailure, ...]:
     """Uncured failures sized against 30 days of collections.
 
     One invoice of ``amount`` (+-10 %) succeeds per day, so the window collects between

@@ -78,12 +78,17 @@ def sdk_envelope() -> SdkEnvelope:
         return None  # drop it: nothing leaves the process
 
     client = posthog.Posthog(
-        "phc_probe", host="http://127.0.0.1:9", send=False, disable_geoip=True,
-        before_send=keep, enable_exception_autocapture=False,
+        "phc_probe",
+        host="http://127.0.0.1:9",
+        send=False,
+        disable_geoip=True,
+        before_send=keep,
+        enable_exception_autocapture=False,
     )
     try:
-        client.capture("probe", distinct_id="probe", properties={"probe": 1},
-                       groups={"tenant": _PROBE_TENANT})
+        client.capture(
+            "probe", distinct_id="probe", properties={"probe": 1}, groups={"tenant": _PROBE_TENANT}
+        )
     finally:
         client.shutdown()
     keys = [k for k in probe[0]["properties"] if k != "probe"]
@@ -114,16 +119,18 @@ def build_message(event: DemoEvent, envelope: SdkEnvelope) -> dict[str, Any]:
     }
 
 
-def _post(api_key: str, host: str, batch: list[dict[str, Any]], gzip: bool,
-          retries: int) -> None:
+def _post(api_key: str, host: str, batch: list[dict[str, Any]], gzip: bool, retries: int) -> None:
     """One batch through the SDK's ``batch_post``; retries like the SDK's consumer does."""
     for attempt in range(retries + 1):
         try:
             batch_post(api_key, host, gzip=gzip, timeout=30, batch=batch)
             return
         except APIError as exc:
-            retryable = not (isinstance(exc.status, int) and 400 <= exc.status < 500
-                             and exc.status not in (408, 429))
+            retryable = not (
+                isinstance(exc.status, int)
+                and 400 <= exc.status < 500
+                and exc.status not in (408, 429)
+            )
             if not retryable or attempt == retries:
                 raise SendError(f"PostHog capture at {host} refused a batch: {exc}") from exc
             delay = exc.retry_after or 0.5 * 2**attempt
@@ -137,8 +144,9 @@ def _post(api_key: str, host: str, batch: list[dict[str, Any]], gzip: bool,
 class _Sender:
     """Posts batches from a thread pool, keeping a bounded number in flight."""
 
-    def __init__(self, api_key: str, host: str, *, batch_size: int, workers: int, gzip: bool,
-                 retries: int) -> None:
+    def __init__(
+        self, api_key: str, host: str, *, batch_size: int, workers: int, gzip: bool, retries: int
+    ) -> None:
         self._target = (api_key, host, gzip, retries)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="demo-send")
         self._in_flight: deque[Future[None]] = deque()
@@ -181,9 +189,13 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[int], None]]:
         return
     from rich import progress as rp
 
-    columns = (rp.TextColumn("[bold]sending demo events"), rp.BarColumn(),
-               rp.MofNCompleteColumn(), rp.TextColumn("days · {task.fields[events]:,} events"),
-               rp.TimeElapsedColumn())
+    columns = (
+        rp.TextColumn("[bold]sending demo events"),
+        rp.BarColumn(),
+        rp.MofNCompleteColumn(),
+        rp.TextColumn("days · {task.fields[events]:,} events"),
+        rp.TimeElapsedColumn(),
+    )
     with rp.Progress(*columns) as progress:
         task = progress.add_task("send", total=total, events=0)
         yield lambda events: progress.update(task, advance=1, events=events)
@@ -216,8 +228,9 @@ def send_events(
     steps = [(w, dup) for w in waves for dup in (False, True)]
     later: dict[tuple[Wave, bool], list[DemoEvent]] = {step: [] for step in steps[1:]}
     started = time.perf_counter()
-    sender = _Sender(project_api_key, host, batch_size=batch_size, workers=workers, gzip=gzip,
-                     retries=retries)
+    sender = _Sender(
+        project_api_key, host, batch_size=batch_size, workers=workers, gzip=gzip, retries=retries
+    )
     try:
         with _progress(progress, spec.days) as advance:
             for day in spec.dates:

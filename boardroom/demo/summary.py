@@ -67,8 +67,11 @@ def summary_rows(
     """
     rows: list[SummaryRow] = []
     profiles = tenant_profiles(spec)
-    for key, title in (("locale", "tenants by locale"), ("status", "tenants by status"),
-                       ("plan", "tenants by plan")):
+    for key, title in (
+        ("locale", "tenants by locale"),
+        ("status", "tenants by status"),
+        ("plan", "tenants by plan"),
+    ):
         counts = Counter(getattr(p, key) for p in profiles)
         rows.extend(SummaryRow(title, value, n) for value, n in sorted(counts.items()))
     for dimension in DIMENSIONS:

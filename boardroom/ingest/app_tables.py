@@ -219,10 +219,13 @@ def _stage_all(
             row = app.execute("SELECT now(), current_setting('transaction_isolation')").fetchone()
             assert row is not None
             snapshot_at, isolation = row
-            emit(ExtractProgress(
-                None, "snapshot",
-                f"source snapshot taken at {snapshot_at.isoformat()} ({isolation}, read only)",
-            ))
+            emit(
+                ExtractProgress(
+                    None,
+                    "snapshot",
+                    f"source snapshot taken at {snapshot_at.isoformat()} ({isolation}, read only)",
+                )
+            )
             for plan in plans:
                 _check_source(app, plan)
                 staged[plan.table] = _stage(app, wh, plan, full_refresh, overlap, emit)
@@ -345,11 +348,14 @@ def _stage(
         params = (since,)
     rows_read = _pipe(app, wh, select, plan.stage, params)
     wh.execute(sql.SQL("ANALYZE {}").format(plan.stage))
-    emit(ExtractProgress(
-        plan.table, "rows",
-        f"read {rows_read} row(s) "
-        + ("(full)" if since is None else f"updated since {since.isoformat()}"),
-    ))
+    emit(
+        ExtractProgress(
+            plan.table,
+            "rows",
+            f"read {rows_read} row(s) "
+            + ("(full)" if since is None else f"updated since {since.isoformat()}"),
+        )
+    )
 
     if since is None:
         return _Staged(None, rows_read, 0, rows_read, plan.stage, time.monotonic() - t0)
@@ -372,10 +378,13 @@ def _stage(
 
     recovered = _recover(app, wh, plan)
     if recovered:
-        emit(ExtractProgress(
-            plan.table, "recovered",
-            f"recovered {recovered} row(s) the updated_at filter missed (late commits)",
-        ))
+        emit(
+            ExtractProgress(
+                plan.table,
+                "recovered",
+                f"recovered {recovered} row(s) the updated_at filter missed (late commits)",
+            )
+        )
     return _Staged(since, rows_read, recovered, rows_in_source, plan.keys, time.monotonic() - t0)
 
 
@@ -392,8 +401,12 @@ def _recover(app: psycopg.Connection, wh: psycopg.Connection, plan: _Plan) -> in
         "SELECT {k} FROM {keys} k WHERE NOT EXISTS (SELECT 1 FROM {mirror} m WHERE {km})"
         " AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {ks})"
     ).format(
-        k=_names(plan.key, "k"), keys=plan.keys, mirror=plan.mirror, stage=plan.stage,
-        km=_key_match(plan, "m", "k"), ks=_key_match(plan, "s", "k"),
+        k=_names(plan.key, "k"),
+        keys=plan.keys,
+        mirror=plan.mirror,
+        stage=plan.stage,
+        km=_key_match(plan, "m", "k"),
+        ks=_key_match(plan, "s", "k"),
     )
     key_tuple = sql.SQL("({})").format(_names(plan.key))
     unnest = sql.SQL("unnest({})").format(
@@ -426,18 +439,32 @@ def _merge(
         sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c.name), sql.Identifier(c.name))
         for c in non_key
     ]
-    updates.append(sql.SQL("{} = EXCLUDED.{}").format(
-        sql.Identifier(EXTRACTED_AT), sql.Identifier(EXTRACTED_AT)))
-    changed = sql.SQL("({}) IS DISTINCT FROM ({})").format(
-        _names(non_key, "m"), sql.SQL(", ").join(
-            sql.SQL("EXCLUDED.{}").format(sql.Identifier(c.name)) for c in non_key)
-    ) if non_key else sql.SQL("false")
+    updates.append(
+        sql.SQL("{} = EXCLUDED.{}").format(
+            sql.Identifier(EXTRACTED_AT), sql.Identifier(EXTRACTED_AT)
+        )
+    )
+    changed = (
+        sql.SQL("({}) IS DISTINCT FROM ({})").format(
+            _names(non_key, "m"),
+            sql.SQL(", ").join(
+                sql.SQL("EXCLUDED.{}").format(sql.Identifier(c.name)) for c in non_key
+            ),
+        )
+        if non_key
+        else sql.SQL("false")
+    )
     upsert = sql.SQL(
         "INSERT INTO {mirror} AS m ({cols}, {ext}) SELECT {cols}, %s FROM {stage} "
         "ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {changed}"
     ).format(
-        mirror=plan.mirror, cols=columns, ext=sql.Identifier(EXTRACTED_AT), stage=plan.stage,
-        key=_names(plan.key), updates=sql.SQL(", ").join(updates), changed=changed,
+        mirror=plan.mirror,
+        cols=columns,
+        ext=sql.Identifier(EXTRACTED_AT),
+        stage=plan.stage,
+        key=_names(plan.key),
+        updates=sql.SQL(", ").join(updates),
+        changed=changed,
     )
     with wh.cursor() as cur:
         cur.execute(upsert, (snapshot_at,))
@@ -465,9 +492,12 @@ def _merge(
         watermark=watermark,
         snapshot_at=snapshot_at,
     )
-    emit(ExtractProgress(
-        plan.table, "merged",
-        f"{report.mode}: {upserted} upserted, {deleted} deleted, "
-        f"{report.rows_in_source} in source ({report.seconds:.2f}s)",
-    ))
+    emit(
+        ExtractProgress(
+            plan.table,
+            "merged",
+            f"{report.mode}: {upserted} upserted, {deleted} deleted, "
+            f"{report.rows_in_source} in source ({report.seconds:.2f}s)",
+        )
+    )
     return report

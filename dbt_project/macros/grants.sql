@@ -1,6 +1,7 @@
 {#-
-  Read access for the BI reader role (var bi_reader_role), GitLab style, harmless when the
-  role does not exist (the RLS work creates it later). The role name is validated as a
+  Read access to unpublished rows for the audit reader role (var audit_reader_role: data
+  engineers reviewing a build, never BI readers, since `audit` has no row-level security),
+  GitLab style, harmless when the role does not exist. The role name is validated as a
   plain identifier and quoted by format('%I'); relation names come from dbt.
 
   grant_select_if_role_exists (post-hook of every mart and seed): SELECT on the relation,
@@ -14,7 +15,7 @@
     {%- endif -%}
     {%- set role_name = role | string | trim -%}
     {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,62}', role_name) -%}
-        {{ exceptions.raise_compiler_error("var bi_reader_role must be a plain identifier, got: " ~ role_name) }}
+        {{ exceptions.raise_compiler_error("var audit_reader_role must be a plain identifier, got: " ~ role_name) }}
     {%- endif -%}
     {{ return(role_name) }}
 {%- endmacro %}

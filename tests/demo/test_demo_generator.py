@@ -35,11 +35,23 @@ def _event_digest(events: list[DemoEvent] | None = None, spec: DemoSpec | None =
     digest = hashlib.sha256()
     for e in events if events is not None else iter_events(spec):  # type: ignore[arg-type]
         ts = e.timestamp.isoformat() if isinstance(e.timestamp, datetime) else e.timestamp
-        digest.update(json.dumps(
-            [e.uuid, e.event, e.distinct_id, e.tenant, ts, e.properties, e.wave,
-             e.is_duplicate, e.quarantine_reason],
-            sort_keys=True, ensure_ascii=False,
-        ).encode())
+        digest.update(
+            json.dumps(
+                [
+                    e.uuid,
+                    e.event,
+                    e.distinct_id,
+                    e.tenant,
+                    ts,
+                    e.properties,
+                    e.wave,
+                    e.is_duplicate,
+                    e.quarantine_reason,
+                ],
+                sort_keys=True,
+                ensure_ascii=False,
+            ).encode()
+        )
     return digest.hexdigest()
 
 
@@ -142,8 +154,9 @@ def test_spec_validation() -> None:
 def _enumerations() -> dict[tuple[str, str], set[str]]:
     """Every ``CHECK (column IN (...))`` of app_schema.sql, per (table, column)."""
     found: dict[tuple[str, str], set[str]] = {}
-    for table, body in re.findall(r"CREATE TABLE IF NOT EXISTS app\.(\w+) \((.*?)\n\);",
-                                  schema_sql(), re.S):
+    for table, body in re.findall(
+        r"CREATE TABLE IF NOT EXISTS app\.(\w+) \((.*?)\n\);", schema_sql(), re.S
+    ):
         for column, values in re.findall(r"CHECK \((\w+) IN \(([^)]*)\)\)", body):
             found[table, column] = set(re.findall(r"'([^']*)'", values))
     return found
@@ -192,17 +205,22 @@ def test_operational_shapes_and_edge_cases(spec8: DemoSpec, rows8) -> None:
     assert all(r[d["value"]] == r[d["value"]].quantize(Decimal("0.01")) for r in deals)
     assert {r[d["currency"]] for r in deals} == {"SAR", "USD"}
     closed = [r for r in deals if r[d["status"]] in ("won", "lost")]
-    assert all(r[d["closed_at"]] is not None and r[d["created_at"]] < r[d["closed_at"]] < T
-               for r in closed)
-    assert all(r[d["closed_at"]] is None for r in deals if r[d["status"]] in ("open",
-                                                                               "negotiating"))
+    assert all(
+        r[d["closed_at"]] is not None and r[d["created_at"]] < r[d["closed_at"]] < T for r in closed
+    )
+    assert all(
+        r[d["closed_at"]] is None for r in deals if r[d["status"]] in ("open", "negotiating")
+    )
     oldest = min(r[d["closed_at"]] for r in closed)
     assert T - timedelta(days=121) < oldest < T - timedelta(days=80)
     assert any(r[d["created_at"]] >= T for r in deals)  # created after as-of
 
     a = cols["approval_requests"]
-    pending = [r for r in rows8["approval_requests"] if r[a["status"]] == "pending"
-               and r[a["created_at"]] < T]
+    pending = [
+        r
+        for r in rows8["approval_requests"]
+        if r[a["status"]] == "pending" and r[a["created_at"]] < T
+    ]
     deadlines = [r[a["sla_deadline_at"]] for r in pending]
     assert any(x < T for x in deadlines)  # overdue
     assert any(T <= x < T + timedelta(hours=4) for x in deadlines)  # SLA warning
@@ -213,22 +231,28 @@ def test_operational_shapes_and_edge_cases(spec8: DemoSpec, rows8) -> None:
     s = cols["integration_sync_states"]
     per_tenant = Counter(r[s["tenant_id"]] for r in rows8["integration_sync_states"])
     assert set(per_tenant.values()) == {5}
-    assert all((r[s["last_error"]] is None) == (r[s["status"]] == "healthy")
-               for r in rows8["integration_sync_states"])
+    assert all(
+        (r[s["last_error"]] is None) == (r[s["status"]] == "healthy")
+        for r in rows8["integration_sync_states"]
+    )
 
     ctl = rows8["compliance_controls"]
-    assert any(r[1].startswith("PDPL-C") for r in ctl) and any(r[1].startswith("NCA-ECC-")
-                                                               for r in ctl)
+    assert any(r[1].startswith("PDPL-C") for r in ctl) and any(
+        r[1].startswith("NCA-ECC-") for r in ctl
+    )
     assert all((r[4] is None) == (r[3] == "not_assessed") for r in ctl)
 
     k = cols["consents"]
     history: dict[tuple[str, str], list[tuple[datetime, bool]]] = {}
     for r in rows8["consents"]:
         history.setdefault((r[k["subject_id"]], r[k["purpose"]]), []).append(
-            (r[k["recorded_at"]], r[k["granted"]]))
-    withdrawals = [h for h in history.values()
-                   if any(g1 and not g2 for (t1, g1), (t2, g2) in zip(sorted(h), sorted(h)[1:],
-                                                                      strict=False))]
+            (r[k["recorded_at"]], r[k["granted"]])
+        )
+    withdrawals = [
+        h
+        for h in history.values()
+        if any(g1 and not g2 for (t1, g1), (t2, g2) in zip(sorted(h), sorted(h)[1:], strict=False))
+    ]
     assert len(withdrawals) >= spec8.tenants
 
     u = cols["infra_usage"]
@@ -241,8 +265,16 @@ def test_operational_shapes_and_edge_cases(spec8: DemoSpec, rows8) -> None:
 
 # --- events ----------------------------------------------------------------------------
 
-_STRING_PROPS = {"message_id", "channel", "bounce_type", "otp_id", "invoice_id", "currency",
-                 "failure_code", "endpoint"}
+_STRING_PROPS = {
+    "message_id",
+    "channel",
+    "bounce_type",
+    "otp_id",
+    "invoice_id",
+    "currency",
+    "failure_code",
+    "endpoint",
+}
 _REQUIRED = {
     "message_sent": {"message_id", "channel"},
     "message_delivered": {"message_id", "channel"},
@@ -291,14 +323,21 @@ def test_valid_events_follow_the_catalogue(spec8: DemoSpec, events8) -> None:
     bounce_types = {e.properties["bounce_type"] for e in valid if e.event == "message_bounced"}
     assert bounce_types == {"hard", "soft"}
     latencies = [e.properties["latency_ms"] for e in valid if e.event == "api_request"]
-    assert any(isinstance(x, int) for x in latencies) and any(isinstance(x, float)
-                                                              for x in latencies)
+    assert any(isinstance(x, int) for x in latencies) and any(
+        isinstance(x, float) for x in latencies
+    )
 
 
 def test_payment_histories(events8) -> None:
     by_invoice: dict[str, list[str]] = {}
-    for e in sorted((e for e in events8 if e.event.startswith("payment_") and not e.is_malformed
-                     and not e.is_duplicate), key=lambda e: e.timestamp):
+    for e in sorted(
+        (
+            e
+            for e in events8
+            if e.event.startswith("payment_") and not e.is_malformed and not e.is_duplicate
+        ),
+        key=lambda e: e.timestamp,
+    ):
         by_invoice.setdefault(e.properties["invoice_id"], []).append(e.event)
     histories = Counter(tuple(h) for h in by_invoice.values())
     assert histories[("payment_succeeded",)] > 0
@@ -337,19 +376,28 @@ def test_deliberate_mess_is_present_and_flagged(spec8: DemoSpec, events8) -> Non
             assert isinstance(props["message_id"], int)
         if reason == "wrong_type:otp_id":
             assert "otp_id" not in props
-    bad_codes = [e.properties["status_code"] for e in malformed
-                 if e.quarantine_reason == "wrong_type:status_code"]
-    assert any(isinstance(x, str) for x in bad_codes) and any(isinstance(x, float)
-                                                              for x in bad_codes)
+    bad_codes = [
+        e.properties["status_code"]
+        for e in malformed
+        if e.quarantine_reason == "wrong_type:status_code"
+    ]
+    assert any(isinstance(x, str) for x in bad_codes) and any(
+        isinstance(x, float) for x in bad_codes
+    )
 
     duplicates = [e for e in events8 if e.is_duplicate]
     assert duplicates
     originals = {e.uuid: e for e in events8 if not e.is_duplicate}
     for dup in duplicates:
         original = originals[dup.uuid]
-        assert (original.event, original.distinct_id, original.tenant, original.timestamp,
-                original.properties, original.wave) == (dup.event, dup.distinct_id, dup.tenant,
-                                                        dup.timestamp, dup.properties, dup.wave)
+        assert (
+            original.event,
+            original.distinct_id,
+            original.tenant,
+            original.timestamp,
+            original.properties,
+            original.wave,
+        ) == (dup.event, dup.distinct_id, dup.tenant, dup.timestamp, dup.properties, dup.wave)
 
     late = [e for e in events8 if e.wave == "late"]
     assert late
@@ -358,8 +406,11 @@ def test_deliberate_mess_is_present_and_flagged(spec8: DemoSpec, events8) -> Non
         assert 1 <= (spec8.end_date - e.timestamp.date()).days <= 20
 
     assert any(e.tenant == QUOTE_TENANT_ID for e in events8)
-    assert any(ARABIC.search(json.dumps(e.properties, ensure_ascii=False)) for e in events8
-               if e.event == "api_request")
+    assert any(
+        ARABIC.search(json.dumps(e.properties, ensure_ascii=False))
+        for e in events8
+        if e.event == "api_request"
+    )
     assert any(ARABIC.search(str(e.properties.get("currency_label", ""))) for e in events8)
 
 
@@ -380,10 +431,10 @@ def test_summary_rows(spec8: DemoSpec, rows8, events8) -> None:
     assert table["events", "deliveries (all of the above)"] == len(events8)
     assert table["events", "duplicate deliveries"] == sum(e.is_duplicate for e in events8)
     assert table["events", "late (arrive after the on-time wave)"] == sum(
-        e.wave == "late" and not e.is_duplicate for e in events8)
+        e.wave == "late" and not e.is_duplicate for e in events8
+    )
     for reason in QUARANTINE_REASONS:
         assert table["malformed by reason", reason] >= 1
-    for dimension in ("revenue_protection", "deliverability", "cost_optimization",
-                      "operational"):
+    for dimension in ("revenue_protection", "deliverability", "cost_optimization", "operational"):
         for level in ("ok", "watch", "at_risk", "unknown"):
             assert table[f"target {dimension} status", level] == 2

@@ -54,7 +54,9 @@ def _query_all(url: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def server(tmp_path: Path):
     with posthog_local.PostHogLocal(
-        tmp_path / "posthog", project_id=1, project_api_key=PROJECT_KEY,
+        tmp_path / "posthog",
+        project_id=1,
+        project_api_key=PROJECT_KEY,
         personal_api_key=PERSONAL_KEY,
     ) as running:
         yield running
@@ -67,12 +69,17 @@ def _capture_with_sdk(event: DemoEvent) -> dict[str, Any]:
     def keep(msg: dict[str, Any]) -> None:
         caught.append(msg)
 
-    client = posthog.Posthog(PROJECT_KEY, host="http://127.0.0.1:9", send=False,
-                             disable_geoip=True, before_send=keep)
-    client.capture(event.event, distinct_id=event.distinct_id, properties=event.properties,
-                   timestamp=event.timestamp,  # type: ignore[arg-type]
-                   uuid=event.uuid,
-                   groups={"tenant": event.tenant} if event.tenant is not None else None)
+    client = posthog.Posthog(
+        PROJECT_KEY, host="http://127.0.0.1:9", send=False, disable_geoip=True, before_send=keep
+    )
+    client.capture(
+        event.event,
+        distinct_id=event.distinct_id,
+        properties=event.properties,
+        timestamp=event.timestamp,  # type: ignore[arg-type]
+        uuid=event.uuid,
+        groups={"tenant": event.tenant} if event.tenant is not None else None,
+    )
     client.shutdown()
     return caught[0]
 
@@ -80,10 +87,13 @@ def _capture_with_sdk(event: DemoEvent) -> dict[str, Any]:
 def test_messages_are_what_the_sdk_builds() -> None:
     envelope = sdk_envelope()
     events = list(iter_events(SPEC))
-    samples = [next(e for e in events if e.event == name)
-               for name in ("message_bounced", "payment_failed", "api_request", "$pageview")]
-    samples += [next(e for e in events if e.quarantine_reason == reason)
-                for reason in QUARANTINE_REASONS]
+    samples = [
+        next(e for e in events if e.event == name)
+        for name in ("message_bounced", "payment_failed", "api_request", "$pageview")
+    ]
+    samples += [
+        next(e for e in events if e.quarantine_reason == reason) for reason in QUARANTINE_REASONS
+    ]
     for event in samples:
         ours, sdk = build_message(event, envelope), _capture_with_sdk(event)
         if event.quarantine_reason == "unparseable_timestamp":
@@ -131,13 +141,15 @@ def test_round_trip_through_the_stand_in(server) -> None:
             assert copies[0]["created_at"] != copies[1]["created_at"]
             assert copies[0]["properties"] == copies[1]["properties"]
     # The late wave is ingested after every on-time event.
-    on_time = max(by_uuid[e.uuid][0]["created_at"] for e in expected.values()
-                  if e.wave == "on_time")
+    on_time = max(
+        by_uuid[e.uuid][0]["created_at"] for e in expected.values() if e.wave == "on_time"
+    )
     late = min(by_uuid[e.uuid][0]["created_at"] for e in expected.values() if e.wave == "late")
     assert late > on_time
 
-    quoted = [r for r in rows if r["properties"].get("$groups", {}).get("tenant")
-              == QUOTE_TENANT_ID]
+    quoted = [
+        r for r in rows if r["properties"].get("$groups", {}).get("tenant") == QUOTE_TENANT_ID
+    ]
     assert quoted
     assert any(r["properties"].get("endpoint") == "/v1/تقارير/المبيعات" for r in rows)
 

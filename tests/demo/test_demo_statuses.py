@@ -66,16 +66,22 @@ def compute_statuses(spec: DemoSpec) -> dict[str, dict[str, str]]:
         w30 = [e for e in evs if since(29) <= e.timestamp < T]
 
         # revenue protection
-        collected = sum(Decimal(str(e.properties["amount"])) for e in w30
-                        if e.event == "payment_succeeded")
-        cured = {e.properties["invoice_id"] for e in evs
-                 if e.event == "payment_succeeded" and e.timestamp < T}
+        collected = sum(
+            Decimal(str(e.properties["amount"])) for e in w30 if e.event == "payment_succeeded"
+        )
+        cured = {
+            e.properties["invoice_id"]
+            for e in evs
+            if e.event == "payment_succeeded" and e.timestamp < T
+        }
         latest: dict[str, DemoEvent] = {}
-        for e in sorted((e for e in w30 if e.event == "payment_failed"),
-                        key=lambda e: (e.timestamp, e.uuid)):
+        for e in sorted(
+            (e for e in w30 if e.event == "payment_failed"), key=lambda e: (e.timestamp, e.uuid)
+        ):
             latest[e.properties["invoice_id"]] = e
-        risk = sum(Decimal(str(e.properties["amount"])) for inv, e in latest.items()
-                   if inv not in cured)
+        risk = sum(
+            Decimal(str(e.properties["amount"])) for inv, e in latest.items() if inv not in cured
+        )
         denominator = collected + risk
         r = float(risk / denominator) if denominator else None
         assert r is None or r == 0 or not (_near(r, 0.02) or _near(r, 0.05)), (tid, r)
@@ -88,8 +94,10 @@ def compute_statuses(spec: DemoSpec) -> dict[str, dict[str, str]]:
             bounce = kinds["message_bounced"] / sent
             complaint = kinds["message_complaint"] / sent
             assert not (_near(bounce, 0.02) or _near(bounce, 0.05)), (tid, bounce)
-            rank = max(LEVELS.index(_level(bounce, 0.02, 0.05)),
-                       LEVELS.index(_level(complaint, 0.001, 0.003)))
+            rank = max(
+                LEVELS.index(_level(bounce, 0.02, 0.05)),
+                LEVELS.index(_level(complaint, 0.001, 0.003)),
+            )
             deliverability = LEVELS[rank]
         else:
             deliverability = "unknown"
@@ -97,8 +105,11 @@ def compute_statuses(spec: DemoSpec) -> dict[str, dict[str, str]]:
         # cost optimisation
         mrr = tenant[col["tenants"]["mrr"]]
         u = col["infra_usage"]
-        usage = [r for r in rows["infra_usage"] if r[u["tenant_id"]] == tid
-                 and D - timedelta(days=29) <= r[u["usage_date"]] <= D]
+        usage = [
+            r
+            for r in rows["infra_usage"]
+            if r[u["tenant_id"]] == tid and D - timedelta(days=29) <= r[u["usage_date"]] <= D
+        ]
         if mrr is None or mrr <= 0 or not usage:
             cost = "unknown"
         else:
@@ -108,25 +119,32 @@ def compute_statuses(spec: DemoSpec) -> dict[str, dict[str, str]]:
 
         # operational health
         s = col["integration_sync_states"]
-        connectors = [r[s["status"]] for r in rows["integration_sync_states"]
-                      if r[s["tenant_id"]] == tid]
+        connectors = [
+            r[s["status"]] for r in rows["integration_sync_states"] if r[s["tenant_id"]] == tid
+        ]
         api = [e for e in w7 if e.event == "api_request"]
         if not api and not connectors:
             operational = "unknown"
         else:
-            error_rate = (sum(e.properties["status_code"] >= 500 for e in api) / len(api)
-                          if api else None)
+            error_rate = (
+                sum(e.properties["status_code"] >= 500 for e in api) / len(api) if api else None
+            )
             if error_rate:
                 assert not (_near(error_rate, 0.005) or _near(error_rate, 0.02)), error_rate
             operational = "ok"
             if (error_rate is not None and error_rate >= 0.005) or "degraded" in connectors:
                 operational = "watch"
-            if ((error_rate is not None and error_rate >= 0.02)
-                    or {"failing", "disconnected"} & set(connectors)):
+            if (error_rate is not None and error_rate >= 0.02) or {"failing", "disconnected"} & set(
+                connectors
+            ):
                 operational = "at_risk"
 
-        result[tid] = {"revenue_protection": revenue, "deliverability": deliverability,
-                       "cost_optimization": cost, "operational": operational}
+        result[tid] = {
+            "revenue_protection": revenue,
+            "deliverability": deliverability,
+            "cost_optimization": cost,
+            "operational": operational,
+        }
     return result
 
 

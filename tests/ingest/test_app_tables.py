@@ -68,9 +68,17 @@ INSERT INTO app.infra_usage VALUES
 """
 
 SEED_COUNTS = {
-    "tenants": 2, "executive_recipients": 3, "deals": 3, "approval_requests": 2,
-    "integration_sync_states": 3, "compliance_controls": 2, "consents": 2, "contradictions": 1,
-    "strategic_deals": 2, "evidence_packs": 1, "infra_usage": 2,
+    "tenants": 2,
+    "executive_recipients": 3,
+    "deals": 3,
+    "approval_requests": 2,
+    "integration_sync_states": 3,
+    "compliance_controls": 2,
+    "consents": 2,
+    "contradictions": 1,
+    "strategic_deals": 2,
+    "evidence_packs": 1,
+    "infra_usage": 2,
 }
 
 
@@ -214,8 +222,10 @@ def test_full_refresh_gives_the_same_mirror(seeded_app, warehouse_url, make_data
         conn.execute("UPDATE app.tenants SET mrr = 99.990, updated_at = now()")
         conn.execute("DELETE FROM app.consents WHERE consent_id = 'c-1'")
     extract_app_tables(seeded_app, warehouse_url)
-    incremental = {t: _content(warehouse_url, "raw", f"app_{t}",
-                               _source_columns(seeded_app, t)) for t in APP_TABLES}
+    incremental = {
+        t: _content(warehouse_url, "raw", f"app_{t}", _source_columns(seeded_app, t))
+        for t in APP_TABLES
+    }
 
     refreshed = extract_app_tables(seeded_app, warehouse_url, full_refresh=True)
     fresh_url = make_database("wh")
@@ -276,18 +286,18 @@ def test_all_tables_come_from_one_snapshot(seeded_app, warehouse_url):
     _assert_mirror_equals_source(seeded_app, warehouse_url)
 
 
-def test_the_source_is_read_in_a_repeatable_read_read_only_transaction(
-    seeded_app, warehouse_url
-):
+def test_the_source_is_read_in_a_repeatable_read_read_only_transaction(seeded_app, warehouse_url):
     seen = []
 
     def look(event: ExtractProgress) -> None:
         if event.step == "rows":
             with psycopg.connect(seeded_app, autocommit=True) as other:
-                seen.extend(other.execute(
-                    "SELECT DISTINCT backend_xmin IS NOT NULL FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND state LIKE 'idle in transaction%%'"
-                ).fetchall())
+                seen.extend(
+                    other.execute(
+                        "SELECT DISTINCT backend_xmin IS NOT NULL FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND state LIKE 'idle in transaction%%'"
+                    ).fetchall()
+                )
 
     reports = extract_app_tables(seeded_app, warehouse_url, tables=["tenants"], progress=look)
     assert list(reports) == ["tenants"]

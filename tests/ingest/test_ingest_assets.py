@@ -1,4 +1,4 @@
-"""The Dagster shape of ingestion: partitions, assets, job, schedule, run metadata."""
+"""The Dagster shape of ingestion: partitions, assets, jobs, the daily schedule, run metadata."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from orchestration.defs.ingest.assets import (
     raw_app_tables,
     raw_posthog_events,
 )
-from orchestration.defs.ingest.jobs import daily_time
+from orchestration.defs.pipeline import daily_cron, daily_time
 from orchestration.partitions import build_daily_partitions, daily_partitions, partitions_start
 from orchestration.resources import PostgresResource
 
@@ -126,12 +126,24 @@ def test_partitions_are_complete_utc_days():
         partitions_start({"BOARDROOM_PARTITIONS_START": "yesterday"})
 
 
-def test_ingest_cron_must_be_daily():
+def test_daily_cron_must_be_daily():
     assert daily_time("0 2 * * *") == (2, 0)
     assert daily_time(" 30 23 * * * ") == (23, 30)
     for bad in ("0 */6 * * *", "0 2 * * 1", "60 2 * * *", "@daily"):
-        with pytest.raises(ConfigurationError, match="BOARDROOM_INGEST_CRON"):
+        with pytest.raises(ConfigurationError, match="BOARDROOM_DAILY_CRON"):
             daily_time(bad)
+    with pytest.raises(ConfigurationError, match="BOARDROOM_INGEST_CRON"):
+        daily_time("@daily", "BOARDROOM_INGEST_CRON")
+
+
+def test_daily_cron_falls_back_to_the_ingest_variable():
+    assert daily_cron({}) == ("0 2 * * *", "BOARDROOM_DAILY_CRON")
+    assert daily_cron({"BOARDROOM_INGEST_CRON": "15 3 * * *"}) == (
+        "15 3 * * *",
+        "BOARDROOM_INGEST_CRON",
+    )
+    both = {"BOARDROOM_INGEST_CRON": "15 3 * * *", "BOARDROOM_DAILY_CRON": "0 4 * * *"}
+    assert daily_cron(both) == ("0 4 * * *", "BOARDROOM_DAILY_CRON")
 
 
 def test_definitions_load_with_assets_job_and_schedule():
@@ -154,11 +166,19 @@ def test_definitions_load_with_assets_job_and_schedule():
     assert len(RAW_APP_KEYS) == len(APP_TABLES)
 
     job = repo.get_job("ingest_job")
-    assert job.partitions_def == daily_partitions
     assert set(job.asset_layer.selected_asset_keys) == expected
-    schedule = repo.get_schedule_def("ingest_daily_schedule")
+
+    # One daily schedule runs ingestion, as part of the whole pipeline.
+    daily = repo.get_job("daily_pipeline_job")
+    assert daily.partitions_def == daily_partitions
+    assert expected <= set(daily.asset_layer.selected_asset_keys)
+    schedules = repo.schedule_defs
+    assert [s.name for s in schedules if s.job_name in ("ingest_job", "daily_pipeline_job")] == [
+        "daily_pipeline_schedule"
+    ]
+    schedule = repo.get_schedule_def("daily_pipeline_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
-    assert schedule.job_name == "ingest_job"
+    assert schedule.job_name == "daily_pipeline_job"
 
     # At 02:00 UTC the schedule runs the day that just ended.
     context = dg.build_schedule_context(
@@ -205,9 +225,19 @@ def test_both_assets_materialize_against_the_local_posthog(resources, tmp_path, 
 
     def event(uuid: str, tenant: str | None, ts: str, **props) -> dict:
         groups = {"$groups": {"tenant": tenant}} if tenant else {}
-        return {"event": "api_request", "distinct_id": "u-1", "uuid": uuid, "timestamp": ts,
-                "properties": {"endpoint": "/v1/x", "status_code": 200, "latency_ms": 12.5,
-                               **groups, **props}}
+        return {
+            "event": "api_request",
+            "distinct_id": "u-1",
+            "uuid": uuid,
+            "timestamp": ts,
+            "properties": {
+                "endpoint": "/v1/x",
+                "status_code": 200,
+                "latency_ms": 12.5,
+                **groups,
+                **props,
+            },
+        }
 
     batch = [
         event("00000000-0000-4000-8000-000000000001", "t-1", "2025-03-01T10:00:00Z"),
@@ -216,16 +246,22 @@ def test_both_assets_materialize_against_the_local_posthog(resources, tmp_path, 
         event("00000000-0000-4000-8000-000000000003", None, "2025-03-01T12:00:00Z"),
         event("00000000-0000-4000-8000-000000000004", "t-nobody", "2025-03-01T13:00:00Z"),
     ]
-    with PostHogLocal(tmp_path / "posthog", project_id=1, project_api_key="phc_test",
-                      personal_api_key="phx_test") as server:
-        response = requests.post(f"{server.url}/batch/",
-                                 json={"api_key": "phc_test", "batch": batch}, timeout=30)
+    with PostHogLocal(
+        tmp_path / "posthog", project_id=1, project_api_key="phc_test", personal_api_key="phx_test"
+    ) as server:
+        response = requests.post(
+            f"{server.url}/batch/", json={"api_key": "phc_test", "batch": batch}, timeout=30
+        )
         response.raise_for_status()
         result = dg.materialize(
             [raw_app_tables, raw_posthog_events],
             partition_key="2025-03-01",
-            resources={**resources, "posthog": PostHogQueryResource(
-                host=server.url, project_id=1, personal_api_key="phx_test")},
+            resources={
+                **resources,
+                "posthog": PostHogQueryResource(
+                    host=server.url, project_id=1, personal_api_key="phx_test"
+                ),
+            },
         )
     assert result.success
     mats = _materializations(result)

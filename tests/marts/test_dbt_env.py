@@ -79,13 +79,13 @@ def test_dbt_vars():
             days=[date(2025, 2, 1)],
             event_days=["2025-03-02", date(2025, 3, 1), "2025-03-02"],
             late_events_loaded_since=datetime(2025, 3, 8, 2, 0, tzinfo=UTC),
-            bi_reader_role="bi_reader",
+            audit_reader_role="bi_reader",
         )
     )
     assert rendered["days"] == ["2025-02-01"]
     assert rendered["event_days"] == ["2025-03-01", "2025-03-02"]
     assert rendered["late_events_loaded_since"] == "2025-03-08T02:00:00+00:00"
-    assert rendered["start_date"] == "2025-01-01" and rendered["bi_reader_role"] == "bi_reader"
+    assert rendered["start_date"] == "2025-01-01" and rendered["audit_reader_role"] == "bi_reader"
     with pytest.raises(ValueError):
         dbt_vars("2025-03-07", "2025-03-07", late_events_loaded_since=datetime(2025, 3, 8))
     with pytest.raises(ValueError):

@@ -195,8 +195,10 @@ def raw_posthog_events(
     warehouse: PostgresResource,
 ) -> dg.MaterializeResult:
     first, end = partition_days(context)
-    context.log.info(f"Pulling PostHog events for {first.isoformat()} .. {end.isoformat()} "
-                     "(exclusive), with the late-event sweep")
+    context.log.info(
+        f"Pulling PostHog events for {first.isoformat()} .. {end.isoformat()} "
+        "(exclusive), with the late-event sweep"
+    )
 
     def on_page(event: PageEvent) -> None:
         result = event.result

@@ -1,0 +1,50 @@
+"""Gate settings from the environment.
+
+* ``BOARDROOM_GATE_FRESHNESS_MAX_LAG_HOURS`` (default 6): largest allowed gap, in hours,
+  between a day's as-of time T (D+1 00:00 UTC) and its ``data_as_of`` (the instant both
+  sources are complete). Wall-clock age is not used, so backfills of old days pass.
+* ``BOARDROOM_GATE_VOLUME_MIN_RATIO`` (default 0.5): a mart's rows in the run must reach this
+  share of the last publication's (rows of its latest published day x days in the run).
+* ``BOARDROOM_GATE_SAMPLE_ROWS`` (default 5): failing rows kept per expectation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from boardroom.settings import ConfigurationError
+
+FRESHNESS_ENV = "BOARDROOM_GATE_FRESHNESS_MAX_LAG_HOURS"
+VOLUME_ENV = "BOARDROOM_GATE_VOLUME_MIN_RATIO"
+SAMPLE_ENV = "BOARDROOM_GATE_SAMPLE_ROWS"
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    freshness_max_lag_hours: float = 6.0
+    volume_min_ratio: float = 0.5
+    sample_rows: int = 5
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GateSettings:
+        env = os.environ if env is None else env
+
+        def number(name: str, default: float) -> float:
+            raw = (env.get(name) or "").strip()
+            if not raw:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ConfigurationError(f"{name} must be a number; got {raw!r}.") from None
+            if value < 0:
+                raise ConfigurationError(f"{name} must not be negative; got {raw!r}.")
+            return value
+
+        return cls(
+            freshness_max_lag_hours=number(FRESHNESS_ENV, cls.freshness_max_lag_hours),
+            volume_min_ratio=number(VOLUME_ENV, cls.volume_min_ratio),
+            sample_rows=int(number(SAMPLE_ENV, cls.sample_rows)),
+        )

@@ -1,0 +1,71 @@
+"""The whole gate outside Dagster: evaluate, publish the passing tenants, withhold the rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from boardroom.database import connect
+from boardroom.gate.config import GateSettings
+from boardroom.gate.evaluate import GateEvaluation, evaluate_marts
+from boardroom.gate.publish import PublishReport, publish_tenants
+from boardroom.gate.records import log_withheld, raise_blocked_alerts
+from boardroom.gate.tables import ensure_published_tables
+
+
+@dataclass
+class GateReport:
+    """A gate run: the evaluation, what was published and who was withheld (with reasons)."""
+
+    evaluation: GateEvaluation
+    publication: PublishReport
+    withheld: dict[str, list[str]] = field(default_factory=dict)
+
+
+def complete_evaluation(
+    warehouse_url: str,
+    min_date: date,
+    max_date: date,
+    evaluation: GateEvaluation | None = None,
+    settings: GateSettings | None = None,
+) -> GateEvaluation:
+    """``evaluation`` plus a fresh evaluation of every mart it lacks."""
+    evaluation = evaluation or GateEvaluation({})
+    with connect(warehouse_url, autocommit=True) as conn:
+        present = set(ensure_published_tables(conn))
+    missing = [m for m in present if m not in evaluation.marts]
+    if missing:
+        fresh = evaluate_marts(warehouse_url, min_date, max_date, marts=missing, settings=settings)
+        evaluation.marts.update(fresh.marts)
+    return evaluation
+
+
+def run_gate(
+    warehouse_url: str,
+    min_date: date,
+    max_date: date,
+    *,
+    run_id: str | None = None,
+    evaluation: GateEvaluation | None = None,
+    settings: GateSettings | None = None,
+) -> GateReport:
+    """Evaluate (what ``evaluation`` lacks), publish passing tenants, alert and log the rest."""
+    evaluation = complete_evaluation(warehouse_url, min_date, max_date, evaluation, settings)
+    withheld = evaluation.withheld()
+    summary = evaluation.summary()
+    with connect(warehouse_url, autocommit=True) as conn:
+        with conn.transaction():
+            for mart in evaluation.marts.values():
+                raise_blocked_alerts(conn, mart)
+        if withheld:
+            log_withheld(conn, withheld, min_date, max_date, run_id=run_id, checks_summary=summary)
+    report = publish_tenants(
+        warehouse_url,
+        min_date,
+        max_date,
+        tenants=evaluation.passing_tenants(),
+        checks_summary=summary,
+        run_id=run_id,
+        platform=evaluation.platform_passed(),
+    )
+    return GateReport(evaluation, report, withheld)

@@ -1,0 +1,47 @@
+"""The ``dbt`` resource: dagster-dbt's CLI resource, pointed at the warehouse by URL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from dagster_dbt import DbtCliInvocation, DbtCliResource
+from pydantic import Field
+
+from boardroom.dbt_env import dbt_env_from_url
+
+
+@contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class BoardroomDbtResource(DbtCliResource):
+    """``DbtCliResource`` whose invocations read the profile's ``BOARDROOM_DBT_*`` variables
+    from ``warehouse_url`` (an ``EnvVar``, so the password is neither shown nor logged).
+
+    dagster-dbt hands ``os.environ`` to the dbt subprocess and to the adapter it opens for
+    row counts, so the variables are set for the duration of :meth:`cli` only.
+    """
+
+    warehouse_url: str = Field(description="Warehouse URL (postgresql://...), from an EnvVar.")
+    threads: int = Field(default=4, description="dbt threads.")
+
+    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
+        env = {
+            **dbt_env_from_url(self.warehouse_url, threads=self.threads),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        with _environ(env):
+            return super().cli(args, **kwargs)

@@ -1,0 +1,216 @@
+"""``packs/board_packs`` (render) and ``delivery/board_pack_emails`` (send)."""
+
+# No `from __future__ import annotations`: Dagster reads config and resource annotations.
+
+import statistics
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+from pydantic import Field
+
+from boardroom.packs.delivery import (
+    DeliveryFailed,
+    DeliveryReport,
+    RetryPolicy,
+    SmtpSettings,
+    deliver_packs,
+)
+from boardroom.packs.paths import output_dir
+from boardroom.packs.periods import DEFAULT_PERIOD_DAYS, Period
+from boardroom.packs.recipients import DomainAllowList, load_recipients
+from boardroom.packs.render import RenderReport, period_folder, render_packs
+from boardroom.settings import Settings
+from orchestration.partitions import daily_partitions, partition_days
+from orchestration.resources import PostgresResource
+
+PACKS_GROUP = "packs"
+DELIVERY_GROUP = "delivery"
+OWNERS = ["team:data-engineering"]
+BOARD_PACKS_KEY = dg.AssetKey(["packs", "board_packs"])
+BOARD_PACK_EMAILS_KEY = dg.AssetKey(["delivery", "board_pack_emails"])
+#: The published marts a pack reads (the publish assets of the gate).
+PUBLISHED_MARTS = (
+    "exec_overview",
+    "tenant_summary",
+    "revenue_protection",
+    "cost_optimization",
+    "cost_optimization_by_service",
+    "deliverability_health",
+    "deliverability_by_channel",
+    "ops_system_health",
+    "executive_room_snapshot",
+    "approval_queue",
+    "alerts",
+    "platform_overview",
+    "metric_catalog",
+)
+MART_DEPS = [dg.AssetKey(["marts", name]) for name in PUBLISHED_MARTS]
+
+
+class BoardPacksConfig(dg.Config):
+    period_days: int = Field(
+        default=DEFAULT_PERIOD_DAYS, description="As-of days a pack covers, ending on D."
+    )
+    workers: int | None = Field(
+        default=None,
+        description="Rendering worker processes (default BOARDROOM_PACK_WORKERS, else up to 4).",
+    )
+    tenants: list[str] | None = Field(default=None, description="Only these tenants.")
+
+
+class BoardPackEmailsConfig(dg.Config):
+    period_days: int = Field(default=DEFAULT_PERIOD_DAYS, description="As rendered.")
+    dry_run: bool = Field(
+        default=False,
+        description="Write .eml files into <output>/outbox instead of sending (no log rows); "
+        "also the behaviour when BOARDROOM_SMTP_HOST is not set.",
+    )
+    retry_attempts: int = Field(default=4, description="Attempts per message.")
+    retry_initial_wait_seconds: float = Field(default=2.0, description="First backoff.")
+
+
+def _days(context: dg.AssetExecutionContext) -> list:
+    first, end = partition_days(context)
+    return [first + timedelta(days=i) for i in range((end - first).days)]
+
+
+def render_metadata(reports: list[RenderReport]) -> dict[str, Any]:
+    packs = [p for r in reports for p in r.packs]
+    seconds = [p.render_seconds for p in packs]
+    return {
+        "packs_rendered": dg.MetadataValue.int(len(packs)),
+        "pages": dg.MetadataValue.int(sum(p.pages for p in packs)),
+        "pdf_bytes": dg.MetadataValue.int(sum(p.pdf_bytes for p in packs)),
+        "json_bytes": dg.MetadataValue.int(sum(p.json_bytes for p in packs)),
+        "duration_seconds": dg.MetadataValue.float(round(sum(r.seconds for r in reports), 2)),
+        "median_pack_seconds": dg.MetadataValue.float(
+            round(statistics.median(seconds), 3) if seconds else 0.0
+        ),
+        "median_pack_cpu_seconds": dg.MetadataValue.float(
+            round(statistics.median([p.render_cpu_seconds for p in packs]), 3) if packs else 0.0
+        ),
+        "max_worker_rss_mb": dg.MetadataValue.float(
+            max((p.worker_peak_rss_mb for p in packs), default=0.0)
+        ),
+        "skipped": dg.MetadataValue.json({k: v for r in reports for k, v in r.skipped.items()}),
+        "failed": dg.MetadataValue.json({k: v for r in reports for k, v in r.failed.items()}),
+        "folders": dg.MetadataValue.text(", ".join(str(r.folder) for r in reports)),
+    }
+
+
+@dg.asset(
+    key=BOARD_PACKS_KEY,
+    description="Board packs (PDF + schema-versioned JSON) of the period ending on the as-of "
+    "day D (weekly by default), per tenant and role scope (full, finance, technology, "
+    "overview), plus the platform pack, read from the published `marts` only. Rendered in "
+    "parallel worker processes into BOARDROOM_OUTPUT_DIR (default <data dir>/packs)/<period>/ "
+    "with a manifest.json. Metadata: packs, pages, sizes, time, worker memory.",
+    deps=MART_DEPS,
+    group_name=PACKS_GROUP,
+    owners=OWNERS,
+    kinds={"pdf", "json"},
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def board_packs(
+    context: dg.AssetExecutionContext, config: BoardPacksConfig, warehouse: PostgresResource
+) -> dg.MaterializeResult:
+    reports = []
+    for day in _days(context):
+        report = render_packs(
+            warehouse.url,
+            day,
+            period_days=config.period_days,
+            output_dir=output_dir(),
+            tenants=config.tenants,
+            workers=config.workers,
+        )
+        context.log.info(report.summary())
+        for key, reason in report.skipped.items():
+            context.log.warning(f"pack {key} skipped: {reason}")
+        reports.append(report)
+    metadata = render_metadata(reports)
+    failed = {k: v for r in reports for k, v in r.failed.items()}
+    if failed:
+        raise dg.Failure(
+            description=f"{len(failed)} pack(s) failed to render: {', '.join(sorted(failed))}",
+            metadata=metadata,
+        )
+    return dg.MaterializeResult(metadata=metadata)
+
+
+def delivery_metadata(report: DeliveryReport) -> dict[str, Any]:
+    return {
+        "sent": dg.MetadataValue.int(len(report.sent)),
+        "already_sent": dg.MetadataValue.int(len(report.already_sent)),
+        "failed": dg.MetadataValue.json(report.failed),
+        "excluded": dg.MetadataValue.json(report.excluded),
+        "without_pack": dg.MetadataValue.json(report.no_pack),
+        "dry_run_files": dg.MetadataValue.int(len(report.dry_run_files)),
+        "attempts": dg.MetadataValue.int(report.attempts),
+        "duration_seconds": dg.MetadataValue.float(round(report.seconds, 2)),
+    }
+
+
+@dg.asset(
+    key=BOARD_PACK_EMAILS_KEY,
+    description="E-mails the rendered packs of the period ending on D to every active, "
+    "MFA-verified executive whose e-mail domain is on the tenant's allow-list "
+    "(BOARDROOM_RECIPIENT_DOMAINS), each with their role's variant (platform executives: "
+    "the platform pack). Logged in `delivery.pack_deliveries` (tenant, period, recipient, "
+    "content hash): a re-run sends only what is missing. Failures are retried with backoff, "
+    "then raise an alert row and fail the run.",
+    deps=[BOARD_PACKS_KEY],
+    group_name=DELIVERY_GROUP,
+    owners=OWNERS,
+    kinds={"email"},
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def board_pack_emails(
+    context: dg.AssetExecutionContext,
+    config: BoardPackEmailsConfig,
+    warehouse: PostgresResource,
+    app_db: PostgresResource,
+) -> dg.MaterializeResult:
+    settings = Settings.from_env()
+    recipients = load_recipients(app_db.url)
+    allow_list = DomainAllowList.from_env()
+    out = output_dir(settings)
+    dry_run = config.dry_run or not settings.smtp_host
+    if dry_run and not config.dry_run:
+        context.log.warning(
+            "BOARDROOM_SMTP_HOST is not set: writing the e-mails as .eml files into "
+            f"{out / 'outbox'} instead of sending them (a dry run)."
+        )
+    result: dict[str, Any] = {}
+    for day in _days(context):
+        folder = period_folder(out, Period(day, config.period_days))
+        if not (folder / "manifest.json").exists():
+            raise dg.Failure(
+                description=f"No rendered packs in {folder}: materialize "
+                f"{BOARD_PACKS_KEY.to_user_string()} for {day} first."
+            )
+        try:
+            report = deliver_packs(
+                folder,
+                warehouse.url,
+                recipients,
+                allow_list=allow_list,
+                smtp=None if dry_run else SmtpSettings.from_settings(settings),
+                dry_run_dir=out / "outbox" if dry_run else None,
+                retry=RetryPolicy(config.retry_attempts, config.retry_initial_wait_seconds),
+                sender=settings.smtp_from,
+            )
+        except DeliveryFailed as exc:
+            context.log.error(str(exc))
+            raise dg.Failure(
+                description=f"Board-pack delivery incomplete for {day}: "
+                f"{len(exc.report.failed)} recipient(s) failed after retries; an alert was "
+                "recorded in delivery.delivery_alerts. Re-run to send only the missing ones.",
+                metadata=delivery_metadata(exc.report),
+            ) from None
+        context.log.info(report.summary())
+        result = delivery_metadata(report)
+    return dg.MaterializeResult(metadata=result)

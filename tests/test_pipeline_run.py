@@ -1,0 +1,231 @@
+"""``boardroom run``: the daily pipeline job in-process, end to end, and its input errors."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from types import SimpleNamespace
+
+import dagster as dg
+import psycopg
+import pytest
+import requests
+from typer.testing import CliRunner
+
+from boardroom.cli import app
+from boardroom.pipeline_run import AssetOutcome, PipelineInputError, check_window, parse_day
+from orchestration.defs.pipeline import DailyPartitionedSelection
+from orchestration.partitions import daily_partitions
+
+runner = CliRunner()
+DAY = "2026-03-31"  # tests.support.demo_warehouse.TEST_SPEC.end_date
+LATE_UUID = "00000000-0000-4000-8000-00000000fa7e"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2026-13-40"], "--as-of must be a date like"),
+        (["--as-of", "yesterday"], "--as-of must be a date like"),
+        (["--as-of", "2999-01-01"], "has not ended yet"),
+        (["--as-of", "2001-01-01"], "before the first as-of day"),
+        (["--from", "2026-03-10", "--to", "2026-03-01"], "is after --to"),
+        (["--as-of", DAY, "--from", DAY], "not both"),
+        (["--to", DAY], "--to needs --from"),
+    ],
+)
+def test_bad_days_are_refused_before_any_work(tmp_path, args, message):
+    result = runner.invoke(
+        app, ["run", *args], env={"BOARDROOM_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "pgdata").exists()
+
+
+def test_day_parsing_and_window():
+    assert parse_day(" 2026-03-31 ") == date(2026, 3, 31)
+    with pytest.raises(PipelineInputError, match="--from must be"):
+        parse_day("31/03/2026", "--from")
+    check_window(date(2026, 3, 1), date(2026, 3, 31))
+
+
+def test_run_help_lists_the_options():
+    result = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for option in ("--as-of", "--from", "--to", "--full-refresh"):
+        assert option in result.output
+
+
+def test_the_daily_job_takes_daily_assets_except_delivery():
+    @dg.asset(partitions_def=daily_partitions, group_name="packs")
+    def pack() -> None: ...
+
+    @dg.asset(partitions_def=daily_partitions, group_name="delivery")
+    def email() -> None: ...
+
+    @dg.asset(group_name="packs")
+    def unpartitioned() -> None: ...
+
+    graph = dg.Definitions(assets=[pack, email, unpartitioned]).resolve_asset_graph()
+    selection = DailyPartitionedSelection(excluded_groups=("delivery",))
+    assert selection.resolve(graph) == {dg.AssetKey("pack")}
+
+
+def test_outcome_summaries():
+    outcome = AssetOutcome("raw/posthog_events", "ingest", {"2026-03-31"})
+    outcome.metadata = {"rows_in_days": 1200, "rows_loaded": 3, "mode": "", "late_rows": 0}
+    outcome.checks_passed = 2
+    outcome.checks_failed = ["raw/posthog_events:x"]
+    assert outcome.rows() == "1,200"
+    assert outcome.highlights() == "loaded 3"
+    assert outcome.checks() == "2/3 passed, 1 FAILED"
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(demo_warehouse, tmp_path_factory):
+    """``boardroom run --as-of DAY`` against a copy of the demo warehouse, its app database,
+    a fresh Dagster database and a PostHog stand-in holding one late event."""
+    from boardroom.posthog_local import PostHogLocal
+    from tests.support.demo_warehouse import create_database, drop_database
+
+    admin = demo_warehouse.admin_url
+    suffix = uuid.uuid4().hex[:8]
+    warehouse = create_database(admin, f"run_wh_{suffix}", template=demo_warehouse.template)
+    dagster_db = create_database(admin, f"run_dagster_{suffix}")
+    work = tmp_path_factory.mktemp("pipeline_run")
+    with psycopg.connect(warehouse) as conn:
+        tenant = conn.execute("SELECT min(tenant_id) FROM raw.app_tenants").fetchone()[0]
+    try:
+        with PostHogLocal(
+            work / "posthog", project_id=1, project_api_key="phc_run", personal_api_key="phx_run"
+        ) as server:
+            late = {
+                "event": "api_request",
+                "distinct_id": "u-late",
+                "uuid": LATE_UUID,
+                "timestamp": "2026-03-25T12:00:00Z",
+                "properties": {
+                    "endpoint": "/v1/late",
+                    "status_code": 503,
+                    "latency_ms": 40.0,
+                    "$groups": {"tenant": tenant},
+                },
+            }
+            requests.post(
+                f"{server.url}/batch/", json={"api_key": "phc_run", "batch": [late]}, timeout=30
+            ).raise_for_status()
+            env = {
+                "BOARDROOM_APP_DATABASE_URL": demo_warehouse.app_url,
+                "BOARDROOM_WAREHOUSE_URL": warehouse,
+                "BOARDROOM_DAGSTER_DATABASE_URL": dagster_db,
+                "BOARDROOM_DATA_DIR": str(work / "data"),
+                "POSTHOG_HOST": server.url,
+                "POSTHOG_PROJECT_ID": "1",
+                "POSTHOG_PERSONAL_API_KEY": "phx_run",
+                "COLUMNS": "220",
+            }
+            with psycopg.connect(warehouse) as conn:
+                built_before = conn.execute(
+                    "SELECT max(_built_at) FROM audit.exec_overview"
+                ).fetchone()[0]
+            result = runner.invoke(app, ["run", "--as-of", DAY], env=env)
+        yield SimpleNamespace(
+            result=result,
+            warehouse=warehouse,
+            dagster_db=dagster_db,
+            tenant=tenant,
+            built_before=built_before,
+            data_dir=work / "data",
+        )
+    finally:
+        drop_database(admin, f"run_wh_{suffix}")
+        drop_database(admin, f"run_dagster_{suffix}")
+
+
+def test_run_succeeds_and_prints_a_summary(pipeline_run):
+    result = pipeline_run.result
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert f"Running daily_pipeline_job for as-of {DAY}" in output
+    assert "materialized raw/posthog_events" in output
+    assert "step done boardroom_dbt_models" in output
+    assert f"Daily pipeline, as-of {DAY}" in output  # the summary table
+    for key in ("raw/app_tenants", "audit/exec_overview", "reference/metric_catalog"):
+        assert key in output
+    assert "0 failed" in output and "checks:" in output
+
+
+def test_the_marts_hold_the_day(pipeline_run):
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        tenants = conn.execute("SELECT count(*) FROM raw.app_tenants").fetchone()[0]
+        rows, built = conn.execute(
+            "SELECT count(*), min(_built_at) FROM audit.exec_overview WHERE as_of_date = %s",
+            (date(2026, 3, 31),),
+        ).fetchone()
+    assert rows == tenants > 0
+    assert built > pipeline_run.built_before
+
+
+def test_a_late_event_rebuilds_its_days(pipeline_run):
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        loaded = conn.execute(
+            "SELECT count(*) FROM raw.posthog_events WHERE uuid = %s", (LATE_UUID,)
+        ).fetchone()[0]
+        rebuilt = conn.execute(
+            "SELECT min(_built_at) FROM audit.ops_system_health "
+            "WHERE tenant_id = %s AND as_of_date BETWEEN %s AND %s",
+            (pipeline_run.tenant, date(2026, 3, 25), date(2026, 3, 30)),
+        ).fetchone()[0]
+        untouched = conn.execute(
+            "SELECT max(_built_at) FROM audit.ops_system_health WHERE as_of_date < %s",
+            (date(2026, 3, 25),),
+        ).fetchone()[0]
+    assert loaded == 1
+    assert rebuilt > pipeline_run.built_before
+    assert untouched <= pipeline_run.built_before
+
+
+def test_the_run_is_recorded_in_the_dagster_instance(pipeline_run):
+    with psycopg.connect(pipeline_run.dagster_db) as conn:
+        runs = conn.execute(
+            "SELECT pipeline_name, status FROM runs WHERE pipeline_name = 'daily_pipeline_job'"
+        ).fetchall()
+    assert runs == [("daily_pipeline_job", "SUCCESS")]
+    assert (pipeline_run.data_dir / "dagster_home" / "dagster.yaml").exists()
+
+
+def test_a_failed_run_exits_1_and_names_what_failed(tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    import boardroom.pipeline_run as pipeline_run
+    import boardroom.runtime as runtime
+
+    outcome = AssetOutcome("audit/exec_overview", "marts_audit")
+    outcome.checks_failed = ["audit/exec_overview:not_null_exec_overview_tenant_id"]
+    failed = pipeline_run.PipelineReport(
+        run_id="run-1",
+        first=date(2026, 3, 31),
+        last=date(2026, 3, 31),
+        success=False,
+        seconds=1.0,
+        assets={outcome.key: outcome},
+        failures=["boardroom_dbt_models: dbt build failed"],
+    )
+
+    @contextmanager
+    def fake_runtime(settings, **_):
+        yield SimpleNamespace(settings=settings)
+
+    monkeypatch.setattr(runtime, "open_runtime", fake_runtime)
+    monkeypatch.setattr(pipeline_run, "run_pipeline", lambda *a, **k: failed)
+    result = runner.invoke(
+        app,
+        ["run", "--as-of", DAY],
+        env={"BOARDROOM_DATA_DIR": str(tmp_path), "COLUMNS": "200"},
+    )
+    assert result.exit_code == 1
+    assert "pipeline run failed" in result.output
+    assert "boardroom_dbt_models: dbt build failed" in result.output
+    assert "not_null_exec_overview_tenant_id" in result.output
+    assert "checks failed" in result.output
