@@ -666,7 +666,9 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 "snapshot",
                 "model",
                 "--vars",
-                dbt_vars(MAX_DATE, MAX_DATE, late_events_loaded_since=since, audit_reader_role=role),
+                dbt_vars(
+                    MAX_DATE, MAX_DATE, late_events_loaded_since=since, audit_reader_role=role
+                ),
             ],
             env,
             workdir,
