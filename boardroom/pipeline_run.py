@@ -418,16 +418,36 @@ def run_pipeline(
     )
 
 
+#: Groups summed into one row each in the summary (their assets are many and alike); an
+#: asset of theirs whose checks failed is still listed in the failures below the table.
+COLLAPSED_GROUPS = ("staging", "snapshots", "intermediate")
+
+
+def _collapsed_groups(report: PipelineReport) -> dict[str, list[AssetOutcome]]:
+    groups: dict[str, list[AssetOutcome]] = {}
+    for outcome in report.assets.values():
+        if outcome.group in COLLAPSED_GROUPS:
+            groups.setdefault(outcome.group, []).append(outcome)
+    return dict(sorted(groups.items()))
+
+
 def summary_table(report: PipelineReport) -> Table:
     """One row per asset: status, partitions, rows, highlights, checks."""
     title = "as-of " + (
         f"{report.first}" if report.first == report.last else f"{report.first} .. {report.last}"
     )
     table = Table(title=f"Daily pipeline, {title}")
-    for column in ("asset", "group", "status", "partitions", "rows", "highlights", "checks"):
+    for column in ("asset", "status", "partitions", "rows", "highlights", "checks"):
         justify = "right" if column in ("partitions", "rows") else "left"
-        table.add_column(column, justify=justify)
-    for name in sorted(report.assets, key=lambda n: (report.assets[n].group, n)):
+        table.add_column(column, justify=justify, overflow="fold")
+    for group, outcomes in _collapsed_groups(report).items():
+        status = "[green]materialized[/]" if all(o.materialized for o in outcomes) else "partly"
+        passed = sum(o.checks_passed for o in outcomes)
+        failed = sum(len(o.checks_failed) for o in outcomes)
+        checks = f"{passed}/{passed + failed} passed" if passed + failed else ""
+        table.add_row(f"{group}/* ({len(outcomes)} assets)", status, "", "", "", checks)
+    shown = [n for n in report.assets if report.assets[n].group not in COLLAPSED_GROUPS]
+    for name in sorted(shown, key=lambda n: (report.assets[n].group, n)):
         outcome = report.assets[name]
         if outcome.materialized:
             status = "[green]materialized[/]"
@@ -437,7 +457,6 @@ def summary_table(report: PipelineReport) -> Table:
             status = "[red]checks failed[/]"
         table.add_row(
             name,
-            outcome.group,
             status,
             str(len(outcome.partitions)) if outcome.partitions else "",
             outcome.rows(),
