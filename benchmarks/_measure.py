@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,24 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from boardroom.packs.rss import peak_rss_mb as peak_rss_mb  # re-exported for the benchmarks
+
 _PAGE = resource.getpagesize()
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident set so far, in MiB.
-
-    Read from ``VmHWM`` in /proc where there is one: ``ru_maxrss`` survives ``exec`` on
-    Linux, so a spawned child would report its parent's peak at fork time instead of its
-    own. Elsewhere, ``ru_maxrss`` (KiB on Linux, bytes on macOS).
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
 
 
 def current_rss_mb() -> float:

@@ -29,54 +29,19 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
+from benchmarks._databases import Databases
 from boardroom.packs.render import RenderReport, default_workers, render_packs
 
 END = date(2026, 3, 31)
 TARGET_MEDIAN_SECONDS = 1.5
 TARGET_WORKER_MB = 300.0
-
-
-class Databases:
-    """Fresh databases on the embedded server (or BOARDROOM_WAREHOUSE_URL's server)."""
-
-    def __init__(self, root: Path) -> None:
-        configured = os.environ.get("BOARDROOM_WAREHOUSE_URL")
-        self.embedded_dir: Path | None = None
-        if configured:
-            self.admin_url = configured
-        else:
-            from boardroom import embedded_postgres
-
-            self.embedded_dir = root / "pgdata"
-            self.admin_url = embedded_postgres.ensure_running(self.embedded_dir)["warehouse"]
-        self.created: list[str] = []
-
-    def create(self, name: str) -> str:
-        name = f"bench_{name}_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        self.created.append(name)
-        return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{name}"))
-
-    def close(self) -> None:
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            for name in self.created:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-        if self.embedded_dir is not None:
-            from boardroom import embedded_postgres
-
-            embedded_postgres.stop(self.embedded_dir)
 
 
 def build_data(dbs: Databases, root: Path, tenants: int, days: int) -> tuple[str, str, float]:

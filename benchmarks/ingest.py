@@ -49,6 +49,7 @@ import psycopg
 import requests
 from psycopg import sql
 
+from benchmarks._databases import Databases as BaseDatabases
 from benchmarks._measure import RssSampler, peak_rss_mb, rate, run_in_child
 
 PROJECT_ID = 1
@@ -232,28 +233,11 @@ class PostHogProcess:
             self.process.kill()
 
 
-class Databases:
-    """Fresh databases on the embedded server (or BOARDROOM_WAREHOUSE_URL's server)."""
-
-    def __init__(self, root: Path) -> None:
-        configured = os.environ.get("BOARDROOM_WAREHOUSE_URL")
-        self.embedded_dir: Path | None = None
-        if configured:
-            self.admin_url = configured
-        else:
-            from boardroom import embedded_postgres
-
-            self.embedded_dir = root / "pgdata"
-            self.admin_url = embedded_postgres.ensure_running(self.embedded_dir)["warehouse"]
-        self.created: list[str] = []
+class Databases(BaseDatabases):
+    """Benchmark databases that start with the raw event tables and the tenants."""
 
     def create(self, name: str) -> str:
-        name = f"bench_{name}_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        self.created.append(name)
-        parts = urlsplit(self.admin_url)
-        url = urlunsplit(parts._replace(path=f"/{name}"))
+        url = super().create(name)
         with psycopg.connect(url) as conn:
             from boardroom.ingest.event_load import ensure_schema
 
@@ -267,17 +251,6 @@ class Databases:
                 for tenant in TENANTS:
                     copy.write_row((tenant, f"Tenant {tenant}", datetime.now(UTC)))
         return url
-
-    def close(self) -> None:
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            for name in self.created:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
-        if self.embedded_dir is not None:
-            from boardroom import embedded_postgres
-
-            embedded_postgres.stop(self.embedded_dir)
 
 
 def _client(host: str, page_size: int, workers: int):

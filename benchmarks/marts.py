@@ -25,56 +25,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from benchmarks._databases import Databases
 from benchmarks._measure import timed
 from boardroom.dbt_env import DBT_SELECTOR, dbt_vars
 from boardroom.dbt_runner import build_marts, run_dbt
 
 ROOT = Path(__file__).resolve().parent.parent
 HOLD_LATE_DAYS = 2
-
-
-class Databases:
-    """Fresh databases on the embedded server (or BOARDROOM_WAREHOUSE_URL's server)."""
-
-    def __init__(self, root: Path) -> None:
-        configured = os.environ.get("BOARDROOM_WAREHOUSE_URL")
-        self.embedded_dir: Path | None = None
-        if configured:
-            self.admin_url = configured
-        else:
-            from boardroom import embedded_postgres
-
-            self.embedded_dir = root / "pgdata"
-            self.admin_url = embedded_postgres.ensure_running(self.embedded_dir)["warehouse"]
-        self.created: list[str] = []
-
-    def create(self, name: str) -> str:
-        name = f"bench_{name}_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        self.created.append(name)
-        return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{name}"))
-
-    def close(self) -> None:
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            for name in self.created:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
 
 
 def _event_rows(events: Iterable, loaded_at: datetime) -> Iterator[tuple]:

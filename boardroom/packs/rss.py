@@ -8,7 +8,12 @@ from pathlib import Path
 
 
 def peak_rss_mb() -> float:
-    """``VmHWM`` from /proc (the process's own peak), else ``ru_maxrss``, in MiB."""
+    """This process's peak resident set so far, in MiB.
+
+    Read from ``VmHWM`` in /proc where there is one: ``ru_maxrss`` survives ``exec`` on
+    Linux, so a spawned child would report its parent's peak at fork time instead of its
+    own. Elsewhere, ``ru_maxrss`` (KiB on Linux, bytes on macOS).
+    """
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
