@@ -227,4 +227,11 @@ def test_mart_wide_failure_blocks_every_tenant_with_error(module_clone) -> None:
             "SELECT count(DISTINCT tenant_id) FROM marts.alerts WHERE alert_kind = %s",
             (PUBLICATION_BLOCKED,),
         ).fetchone()[0]
+        logged = conn.execute(
+            "SELECT count(DISTINCT tenant_id), count(*) FROM marts.publication_log "
+            "WHERE outcome = 'withheld' AND run_id = %s",
+            (result.run_id,),
+        ).fetchone()
     assert blocked == 8
+    days = (MAX_DATE - MIN_DATE).days + 1
+    assert logged == (8, 8 * days)  # every tenant withheld for every as-of day of the run

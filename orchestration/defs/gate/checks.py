@@ -10,7 +10,8 @@ The gate uses that: tenant-level failures are WARN (the publish asset runs and w
 those tenants only), mart-wide failures are ERROR (the publish asset does not run). Each
 result is stored in ``audit.gate_results`` for the publish asset of the same run, and the
 withheld tenants get their ``publication_blocked`` alerts here, so they are raised even
-when an ERROR stops publication.
+when an ERROR stops publication; in that case their ``withheld`` rows of the publication
+log are written here too.
 """
 
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import dagster as dg
 from boardroom.database import connect
 from boardroom.gate.evaluate import MartEvaluation, evaluate_marts
 from boardroom.gate.marts import MARTS
-from boardroom.gate.records import raise_blocked_alerts, store_mart_evaluation
+from boardroom.gate.records import log_withheld, raise_blocked_alerts, store_mart_evaluation
 from boardroom.gate.tables import ensure_published_tables
 from orchestration.defs.gate.common import AUDIT_KEYS, CHECK_NAME, check_metadata, run_days
 from orchestration.partitions import daily_partitions
@@ -80,6 +81,16 @@ def gx_gate_checks(
             store_mart_evaluation(conn, context.run.run_id, ev)
             with conn.transaction():
                 raise_blocked_alerts(conn, ev)
+        if any(ev.severity == "error" for ev in evaluation.marts.values()):
+            # The publish asset will not run: the withheld tenants are logged here instead.
+            log_withheld(
+                conn,
+                evaluation.withheld(),
+                min_date,
+                max_date,
+                run_id=context.run.run_id,
+                checks_summary=evaluation.summary(),
+            )
     for mart in marts:
         ev = evaluation.marts.get(mart)
         if ev is None:
