@@ -100,15 +100,7 @@ def demo_warehouse(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def clone_demo_warehouse(demo_warehouse) -> Iterator[Callable[[], str]]:
     """Factory: a private copy of the built demo warehouse (URL), dropped after the test."""
-    from tests.support.demo_warehouse import create_database, drop_database
+    from tests.support.demo_warehouse import demo_clones
 
-    made: list[str] = []
-
-    def clone() -> str:
-        name = f"demo_{uuid.uuid4().hex[:10]}"
-        made.append(name)
-        return create_database(demo_warehouse.admin_url, name, template=demo_warehouse.template)
-
-    yield clone
-    for name in made:
-        drop_database(demo_warehouse.admin_url, name)
+    with demo_clones(demo_warehouse) as clone:
+        yield clone

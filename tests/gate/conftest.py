@@ -18,18 +18,10 @@ MAX_DATE = date(2026, 3, 31)
 @pytest.fixture(scope="module")
 def module_clone(demo_warehouse) -> Iterator[Callable[[], str]]:
     """Factory: a private copy of the built demo warehouse shared by one test module."""
-    from tests.support.demo_warehouse import create_database, drop_database
+    from tests.support.demo_warehouse import demo_clones
 
-    made: list[str] = []
-
-    def clone() -> str:
-        name = f"gate_{uuid.uuid4().hex[:10]}"
-        made.append(name)
-        return create_database(demo_warehouse.admin_url, name, template=demo_warehouse.template)
-
-    yield clone
-    for name in made:
-        drop_database(demo_warehouse.admin_url, name)
+    with demo_clones(demo_warehouse, prefix="gate") as clone:
+        yield clone
 
 
 def url_for(url: str, user: str, password: str) -> str:

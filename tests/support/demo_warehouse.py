@@ -8,6 +8,9 @@ the audited marts. The result is kept as a template database that tests clone in
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -96,3 +99,20 @@ def build_demo_warehouse(
             )
     build_marts(warehouse_url, spec.start_date, spec.end_date, work_dir=work_dir / "dbt")
     return DemoWarehouse(admin_url, name, app_url, spec, report)
+
+
+@contextmanager
+def demo_clones(built: DemoWarehouse, prefix: str = "demo") -> Iterator[Callable[[], str]]:
+    """Factory of private copies of ``built`` (URLs); every copy is dropped on exit."""
+    made: list[str] = []
+
+    def clone() -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        made.append(name)
+        return create_database(built.admin_url, name, template=built.template)
+
+    try:
+        yield clone
+    finally:
+        for name in made:
+            drop_database(built.admin_url, name)
