@@ -14,8 +14,10 @@ RUN := $(UV) run --frozen
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-.venv/.installed: pyproject.toml uv.lock | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen --all-groups
+.venv/.installed: pyproject.toml uv.lock Makefile | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	# --compile-bytecode: every dbt invocation imports dbt-core afresh; from .pyc files that
+	# takes about half as long, and PYTHONDONTWRITEBYTECODE environments never write them.
+	$(UV) sync --frozen --all-groups --compile-bytecode
 	@touch $@
 
 install: .venv/.installed  ## Install Python dependencies from the lock file
