@@ -8,7 +8,8 @@
     postgresql://postgres:@/warehouse?host=/tmp/boardroom-pg      (embedded server)
 
 Run dbt with ``--project-dir dbt_project --profiles-dir dbt_project`` and this environment
-merged into ``os.environ``. :func:`dbt_vars` renders the ``--vars`` of a partition window.
+merged into ``os.environ``. :func:`dbt_window_env` gives a partition window's variables
+(what runs use), :func:`dbt_vars` the same window as ``--vars`` (for dbt by hand).
 """
 
 from __future__ import annotations
@@ -82,7 +83,18 @@ def _iso_date(value: date | str) -> str:
     return date.fromisoformat(str(value)).isoformat()
 
 
-def dbt_vars(
+#: The run window's environment variables, read by ``int_as_of_days`` when no var is given.
+WINDOW_ENV_VARS = {
+    "min_date": "BOARDROOM_DBT_MIN_DATE",
+    "max_date": "BOARDROOM_DBT_MAX_DATE",
+    "start_date": "BOARDROOM_DBT_START_DATE",
+    "days": "BOARDROOM_DBT_DAYS",
+    "event_days": "BOARDROOM_DBT_EVENT_DAYS",
+    "late_events_loaded_since": "BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE",
+}
+
+
+def _window_values(
     min_date: date | str,
     max_date: date | str,
     *,
@@ -90,17 +102,12 @@ def dbt_vars(
     days: Iterable[date | str] = (),
     event_days: Iterable[date | str] = (),
     late_events_loaded_since: datetime | str | None = None,
-    audit_reader_role: str | None = None,
-) -> str:
-    """The ``--vars`` JSON of a run over the as-of days [min_date, max_date] (inclusive).
-
-    ``start_date`` is the first as-of day a full build keeps (default ``min_date``);
-    ``days`` adds as-of days to rebuild; ``event_days`` are event days whose events changed
-    (ingestion's ``days_touched``): the already-built as-of days X..X+29 of each are
-    rebuilt; ``late_events_loaded_since`` (timezone-aware) also rebuilds the already-built
-    days reached by events loaded (and usage rows extracted) since then.
-    """
-    values: dict[str, object] = {"min_date": _iso_date(min_date), "max_date": _iso_date(max_date)}
+) -> dict[str, str | list[str]]:
+    """The window's values in ISO form, validated; unset ones left out."""
+    values: dict[str, str | list[str]] = {
+        "min_date": _iso_date(min_date),
+        "max_date": _iso_date(max_date),
+    }
     if start_date is not None:
         values["start_date"] = _iso_date(start_date)
     extra = [_iso_date(day) for day in days]
@@ -116,6 +123,68 @@ def dbt_vars(
                 raise ValueError("late_events_loaded_since must be timezone-aware")
             since = since.isoformat()
         values["late_events_loaded_since"] = str(since)
+    return values
+
+
+def dbt_window_env(
+    min_date: date | str,
+    max_date: date | str,
+    *,
+    start_date: date | str | None = None,
+    days: Iterable[date | str] = (),
+    event_days: Iterable[date | str] = (),
+    late_events_loaded_since: datetime | str | None = None,
+) -> dict[str, str]:
+    """The ``BOARDROOM_DBT_*`` environment of a run over the as-of days [min_date, max_date].
+
+    Same arguments as :func:`dbt_vars`. Every variable is set, unset ones to ``""``, so a
+    value left in the parent environment never leaks into a run. Runs pass the window this
+    way rather than as ``--vars``: dbt re-parses the whole project when the vars change and
+    only ``int_as_of_days`` when these do.
+    """
+    values = _window_values(
+        min_date,
+        max_date,
+        start_date=start_date,
+        days=days,
+        event_days=event_days,
+        late_events_loaded_since=late_events_loaded_since,
+    )
+    env = dict.fromkeys(WINDOW_ENV_VARS.values(), "")
+    for name, value in values.items():
+        env[WINDOW_ENV_VARS[name]] = ",".join(value) if isinstance(value, list) else value
+    return env
+
+
+def dbt_vars(
+    min_date: date | str,
+    max_date: date | str,
+    *,
+    start_date: date | str | None = None,
+    days: Iterable[date | str] = (),
+    event_days: Iterable[date | str] = (),
+    late_events_loaded_since: datetime | str | None = None,
+    audit_reader_role: str | None = None,
+) -> str:
+    """The ``--vars`` JSON of a run over the as-of days [min_date, max_date] (inclusive),
+    for ``dbt`` by hand (vars win over :func:`dbt_window_env`'s variables).
+
+    ``start_date`` is the first as-of day a full build keeps (default ``min_date``);
+    ``days`` adds as-of days to rebuild; ``event_days`` are event days whose events changed
+    (ingestion's ``days_touched``): the already-built as-of days X..X+29 of each are
+    rebuilt; ``late_events_loaded_since`` (timezone-aware) also rebuilds the already-built
+    days reached by events loaded (and usage rows extracted) since then.
+    """
+    values: dict[str, object] = dict(
+        _window_values(
+            min_date,
+            max_date,
+            start_date=start_date,
+            days=days,
+            event_days=event_days,
+            late_events_loaded_since=late_events_loaded_since,
+        )
+    )
     if audit_reader_role is not None:
         values["audit_reader_role"] = audit_reader_role
     return json.dumps(values)

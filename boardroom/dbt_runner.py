@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
-from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, dbt_env_from_url, dbt_vars
+from boardroom import dbt_parse_cache
+from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, dbt_env_from_url, dbt_window_env
 
 
 class DbtRunError(RuntimeError):
@@ -34,27 +35,36 @@ def run_dbt(
     work_dir: Path | None = None,
     threads: int = 4,
     timeout: float = 1800,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` against the warehouse; raise :class:`DbtRunError` on failure.
 
     ``work_dir`` keeps dbt's target and logs apart (parallel invocations must not share
-    them); default is the project's own ``target/`` and ``logs/``.
+    them); default is the project's own ``target/`` and ``logs/``. ``env`` adds to the
+    environment (the run window of :func:`~boardroom.dbt_env.dbt_window_env`). The
+    warehouse's partial-parse state is restored before and kept after a successful run.
     """
     command = [dbt_executable(), "--no-use-colors", *args]
     command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    target_dir = DBT_PROJECT_DIR / "target"
     if work_dir is not None:
-        command += ["--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
-    env = {
+        target_dir = work_dir / "target"
+        command += ["--target-path", str(target_dir), "--log-path", str(work_dir / "logs")]
+    profile_env = dbt_env_from_url(warehouse_url, threads=threads)
+    full_env = {
         **os.environ,
-        **dbt_env_from_url(warehouse_url, threads=threads),
+        **profile_env,
+        **(env or {}),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    dbt_parse_cache.restore(target_dir, profile_env)
     result = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        command, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
     )
     if result.returncode != 0:
         tail = (result.stdout[-6000:] + "\n" + result.stderr[-2000:]).strip()
         raise DbtRunError(f"dbt {' '.join(args[:1])} failed (exit {result.returncode}):\n{tail}")
+    dbt_parse_cache.save(target_dir, profile_env)
     return result
 
 
@@ -65,6 +75,7 @@ def build_marts(
     *,
     start_date: date | str | None = None,
     event_days: Iterable[date | str] = (),
+    late_events_loaded_since: datetime | None = None,
     full_refresh: bool = False,
     unit_tests: bool = True,
     work_dir: Path | None = None,
@@ -73,7 +84,13 @@ def build_marts(
     """One ``dbt build`` of every tenant's marts for the as-of days [min_date, max_date]."""
     selector = DBT_SELECTOR if unit_tests else f"{DBT_SELECTOR}_no_unit_tests"
     args = ["build", "--selector", selector]
-    args += ["--vars", dbt_vars(min_date, max_date, start_date=start_date, event_days=event_days)]
     if full_refresh:
         args.append("--full-refresh")
-    return run_dbt(args, warehouse_url, work_dir=work_dir, threads=threads)
+    window = dbt_window_env(
+        min_date,
+        max_date,
+        start_date=start_date,
+        event_days=event_days,
+        late_events_loaded_since=late_events_loaded_since,
+    )
+    return run_dbt(args, warehouse_url, work_dir=work_dir, threads=threads, env=window)

@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, dbt_env_from_url, dbt_vars
+from boardroom.dbt_env import (
+    DBT_PROJECT_DIR,
+    DBT_SELECTOR,
+    WINDOW_ENV_VARS,
+    dbt_env_from_url,
+    dbt_vars,
+    dbt_window_env,
+)
 
 
 def test_tcp_url_with_encoded_credentials():
@@ -90,3 +97,28 @@ def test_dbt_vars():
         dbt_vars("2025-03-07", "2025-03-07", late_events_loaded_since=datetime(2025, 3, 8))
     with pytest.raises(ValueError):
         dbt_vars("2025-13-01", "2025-03-07")
+
+
+def test_dbt_window_env_sets_every_variable_and_joins_lists():
+    env = dbt_window_env(
+        date(2025, 3, 7),
+        "2025-03-07",
+        event_days=["2025-03-02", date(2025, 3, 1)],
+        late_events_loaded_since=datetime(2025, 3, 8, 2, 0, tzinfo=UTC),
+    )
+    assert env == {
+        "BOARDROOM_DBT_MIN_DATE": "2025-03-07",
+        "BOARDROOM_DBT_MAX_DATE": "2025-03-07",
+        "BOARDROOM_DBT_START_DATE": "",
+        "BOARDROOM_DBT_DAYS": "",
+        "BOARDROOM_DBT_EVENT_DAYS": "2025-03-01,2025-03-02",
+        "BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE": "2025-03-08T02:00:00+00:00",
+    }
+    with pytest.raises(ValueError):
+        dbt_window_env("2025-03-07", "2025-02-30")
+
+
+def test_int_as_of_days_reads_every_window_variable():
+    model = (DBT_PROJECT_DIR / "models" / "intermediate" / "int_as_of_days.sql").read_text()
+    for var_name, env_name in WINDOW_ENV_VARS.items():
+        assert f"var('{var_name}') or env_var('{env_name}', '')" in model

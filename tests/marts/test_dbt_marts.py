@@ -37,7 +37,7 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from boardroom.dbt_env import DBT_PROJECT_DIR, dbt_env_from_url, dbt_vars
+from boardroom.dbt_env import DBT_PROJECT_DIR, dbt_env_from_url, dbt_vars, dbt_window_env
 
 REPO = Path(__file__).resolve().parents[2]
 RAW_APP_SCHEMA = REPO / "boardroom" / "ingest" / "raw_app_schema.sql"
@@ -616,17 +616,13 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         runs["build_log"] = first.stdout
         runs["after_build"] = _capture(url)
 
-        # 2. An incremental run of one day, nothing changed (models only: `dbt run`).
+        # 2. An incremental run of one day, nothing changed (models only: `dbt run`), the
+        #    window passed as Boardroom's runs pass it: environment variables, no vars.
+        role_only = json.dumps({"audit_reader_role": role})
         started = time.monotonic()
         _dbt(
-            [
-                "run",
-                "--selector",
-                "boardroom_marts",
-                "--vars",
-                dbt_vars(DAY, DAY, audit_reader_role=role),
-            ],
-            env,
+            ["run", "--selector", "boardroom_marts", "--vars", role_only],
+            {**env, **dbt_window_env(DAY, DAY)},
             workdir,
         )
         runs["timings"]["one_day"] = time.monotonic() - started
@@ -666,13 +662,13 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 "snapshot",
                 "model",
                 "--vars",
-                dbt_vars(
-                    MAX_DATE, MAX_DATE, late_events_loaded_since=since, audit_reader_role=role
-                ),
+                role_only,
             ],
-            env,
+            {**env, **dbt_window_env(MAX_DATE, MAX_DATE, late_events_loaded_since=since)},
             workdir,
         )
+        logs = [workdir / "logs" / name for name in ("dbt.log.1", "dbt.log")]
+        runs["late_log"] = "".join(p.read_text() for p in logs if p.exists())
         runs["timings"]["late_events"] = time.monotonic() - started
         runs["after_late"] = _capture(url)
 
@@ -1081,6 +1077,16 @@ def test_late_event_rebuilds_the_days_it_reaches(dbt_runs):
     on_11 = _row(room, tenant_id=ACME, as_of_date="2025-03-11")
     assert on_11["pipeline_value"] == Decimal("500.01")  # d7 (created 03-11) + d6
     assert on_11["revenue_won_30d"] == Decimal("1049.99")  # d5 + d3
+
+
+def test_a_new_window_reparses_only_the_date_spine(dbt_runs):
+    """Runs pass the window as environment variables: a run for another day keeps dbt's
+    partial parsing (only int_as_of_days is re-parsed), where new --vars re-parse it all."""
+    late_run = dbt_runs["late_log"].rsplit("running dbt with arguments", 1)[1]
+    assert "Partial parsing: updated file: boardroom://models/intermediate/int_as_of_days.sql" in (
+        late_run
+    )
+    assert "Starting full parse" not in late_run
 
 
 def test_full_refresh_yields_the_same_rows(dbt_runs):

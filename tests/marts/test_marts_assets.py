@@ -227,4 +227,5 @@ def test_the_next_build_picks_up_late_event_days(built):
         date(2026, 3, 31),
         [],
     )
-    assert '"start_date"' in full.vars()
+    assert full.env()["BOARDROOM_DBT_START_DATE"] == daily_partitions.start.date().isoformat()
+    assert plan.env()["BOARDROOM_DBT_EVENT_DAYS"] == "2026-03-20,2026-03-29"

@@ -15,15 +15,21 @@
 -- depends_on: {{ ref('stg_posthog__events') }}
 -- depends_on: {{ ref('stg_app__infra_usage') }}
 
+{#-
+  The run window: the vars when given (`dbt build --vars ...` by hand), else the
+  BOARDROOM_DBT_* environment variables every Boardroom run sets (boardroom.dbt_env.
+  dbt_window_env). A changed environment variable makes dbt re-parse this file only; a
+  changed --vars makes it re-parse the whole project, seconds on every daily run.
+#}
 with days_to_build as (
 
     {{ boardroom_days_to_build(
-        min_date=var('min_date'),
-        max_date=var('max_date'),
-        start_date=var('start_date'),
-        days=var('days'),
-        late_since=var('late_events_loaded_since'),
-        event_days=var('event_days'),
+        min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
+        max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
+        start_date=var('start_date') or env_var('BOARDROOM_DBT_START_DATE', ''),
+        days=var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
+        late_since=var('late_events_loaded_since') or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
+        event_days=var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
         incremental=is_incremental(),
         existing_relation=this
     ) }}

@@ -15,7 +15,7 @@ from psycopg import sql
 from pydantic import Field
 
 from boardroom.database import connect
-from boardroom.dbt_env import DBT_SELECTOR, dbt_vars
+from boardroom.dbt_env import DBT_SELECTOR, dbt_window_env
 from orchestration.defs.ingest.assets import RAW_POSTHOG_EVENTS_KEY
 from orchestration.defs.marts.project import boardroom_dbt_project
 from orchestration.defs.marts.resources import BoardroomDbtResource
@@ -78,8 +78,9 @@ class BuildPlan:
     event_days: list[date] = field(default_factory=list)
     late_events_loaded_since: datetime | None = None
 
-    def vars(self) -> str:
-        return dbt_vars(
+    def env(self) -> dict[str, str]:
+        """The window as the ``BOARDROOM_DBT_*`` variables ``int_as_of_days`` reads."""
+        return dbt_window_env(
             self.min_date,
             self.max_date,
             start_date=self.start_date,
@@ -186,19 +187,21 @@ def boardroom_dbt_models(
         context.instance, context.run.run_id, first, end, full_refresh=config.full_refresh
     )
     context.log.info(f"dbt: {plan.describe()}")
-    args = ["build", "--vars", plan.vars()]
+    args = ["build"]
     if plan.full_refresh:
         args.append("--full-refresh")
     # dbt's artifacts (manifest, run_results, dbt.log: ~10 MB a run) are kept only when the
     # build fails; Dagster keeps dbt's output in the run's logs either way.
     target = boardroom_dbt_project.project_dir / "target" / "runs" / context.run.run_id[:8]
     with connect(dbt.warehouse_url, autocommit=True) as conn:
-        for event in dbt.cli(args, context=context, target_path=target).stream():
+        invocation = dbt.cli(args, context=context, target_path=target, extra_env=plan.env())
+        for event in invocation.stream():
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
                 extra = row_count_metadata(conn, key, plan)
                 event = event.with_metadata({**event.metadata, **extra}) if extra else event
             yield event
+    dbt.keep_parse_state(target)
     shutil.rmtree(target, ignore_errors=True)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 from pydantic import Field
 
+from boardroom import dbt_parse_cache
 from boardroom.dbt_env import dbt_env_from_url
 
 
@@ -38,10 +40,28 @@ class BoardroomDbtResource(DbtCliResource):
     warehouse_url: str = Field(description="Warehouse URL (postgresql://...), from an EnvVar.")
     threads: int = Field(default=4, description="dbt threads.")
 
-    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
-        env = {
-            **dbt_env_from_url(self.warehouse_url, threads=self.threads),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
+    def profile_env(self) -> dict[str, str]:
+        """The profile's ``BOARDROOM_DBT_*`` variables for :attr:`warehouse_url`."""
+        return dbt_env_from_url(self.warehouse_url, threads=self.threads)
+
+    def cli(
+        self,
+        args: Sequence[str],
+        *,
+        extra_env: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> DbtCliInvocation:
+        """``DbtCliResource.cli`` with the profile's variables and ``extra_env`` (the run
+        window) set, starting from the warehouse's kept partial-parse state when
+        ``target_path`` is given (see :meth:`keep_parse_state`)."""
+        profile_env = self.profile_env()
+        target_path = kwargs.get("target_path")
+        if target_path is not None:
+            dbt_parse_cache.restore(Path(target_path), profile_env)
+        env = {**profile_env, **(extra_env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         with _environ(env):
             return super().cli(args, **kwargs)
+
+    def keep_parse_state(self, target_path: Path) -> None:
+        """Keep the partial-parse state a finished invocation left in ``target_path``."""
+        dbt_parse_cache.save(target_path, self.profile_env())

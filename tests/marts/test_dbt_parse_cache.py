@@ -1,0 +1,55 @@
+"""The per-warehouse partial-parse state: restored into new target folders, kept after runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from boardroom import dbt_parse_cache
+from boardroom.dbt_env import dbt_env_from_url
+
+WAREHOUSE = dbt_env_from_url("postgresql://boardroom:secret@db.internal:5433/warehouse")
+OTHER = dbt_env_from_url("postgresql://boardroom:secret@db.internal:5433/warehouse_ci")
+
+
+def test_kept_per_connection_under_a_digest(tmp_path: Path):
+    assert dbt_parse_cache.cache_path(WAREHOUSE, tmp_path) != dbt_parse_cache.cache_path(
+        OTHER, tmp_path
+    )
+    same_but_threads = {**WAREHOUSE, "BOARDROOM_DBT_THREADS": "8"}
+    assert dbt_parse_cache.cache_path(same_but_threads, tmp_path) == (
+        dbt_parse_cache.cache_path(WAREHOUSE, tmp_path)
+    )
+    name = dbt_parse_cache.cache_path(WAREHOUSE, tmp_path).name
+    assert "warehouse" not in name and "db.internal" not in name and "secret" not in name
+
+
+def test_save_then_restore_into_a_new_target(tmp_path: Path):
+    cache = tmp_path / "cache"
+    first_run = tmp_path / "run-1" / "target"
+    first_run.mkdir(parents=True)
+    (first_run / dbt_parse_cache.PARTIAL_PARSE_FILE).write_bytes(b"state-1")
+
+    assert dbt_parse_cache.save(first_run, WAREHOUSE, cache)
+    second_run = tmp_path / "run-2" / "target"
+    assert dbt_parse_cache.restore(second_run, WAREHOUSE, cache)
+    assert (second_run / dbt_parse_cache.PARTIAL_PARSE_FILE).read_bytes() == b"state-1"
+    # Another warehouse has no state yet; a target that has one keeps its own.
+    assert not dbt_parse_cache.restore(tmp_path / "run-3", OTHER, cache)
+    assert not dbt_parse_cache.restore(second_run, WAREHOUSE, cache)
+    assert list(cache.iterdir()) == [dbt_parse_cache.cache_path(WAREHOUSE, cache)]
+
+
+def test_nothing_kept_from_a_run_that_left_no_state(tmp_path: Path):
+    assert not dbt_parse_cache.save(tmp_path / "empty", WAREHOUSE, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()
+
+
+def test_save_replaces_the_kept_state(tmp_path: Path):
+    cache = tmp_path / "cache"
+    for number in (1, 2):
+        target = tmp_path / f"run-{number}"
+        target.mkdir()
+        (target / dbt_parse_cache.PARTIAL_PARSE_FILE).write_bytes(f"state-{number}".encode())
+        dbt_parse_cache.save(target, WAREHOUSE, cache)
+    assert dbt_parse_cache.cache_path(WAREHOUSE, cache).read_bytes() == b"state-2"
+    assert [p.suffix for p in cache.iterdir()] == [".msgpack"]
