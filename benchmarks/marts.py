@@ -11,9 +11,10 @@ Steps (nothing timed is asserted; the last line is JSON with every figure):
    benchmarked in ``benchmarks.ingest``). Held back: the newest day's events and the
    late-wave events stamped on the two days before it, which the next daily run brings.
 2. **full build**: ``dbt build --full-refresh`` of every day but the newest.
-3. **incremental**: the held-back events loaded, then ``dbt build`` of the newest day with
-   the window production passes: ``event_days`` (the days the load touched) and
-   ``late_events_loaded_since`` (the start of the previous build).
+3. **incremental**: the held-back events loaded and a day's operational edits extracted
+   (``--daily-changes``, 1% of every table's rows get a new version), then ``dbt build``
+   of the newest day with the window production passes: ``event_days`` (the days the
+   load touched) and ``late_events_loaded_since`` (the start of the previous build).
 4. **incremental, no late events**: the same newest day again with no late data.
 5. **dbt start-up**: ``dbt ls`` of the same selection, what every invocation pays before
    its first node; ``ratio_above_startup`` compares the two builds without it.
@@ -34,7 +35,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import psycopg
@@ -106,7 +107,7 @@ def split_events(spec) -> tuple[list, list, set[date]]:
     return first, held, {e.timestamp.date() for e in held}
 
 
-def populate(databases: Databases, spec) -> tuple[str, list, set[date], dict]:
+def populate(databases: Databases, spec) -> tuple[str, str, list, set[date], dict]:
     from boardroom.demo import load_operational
     from boardroom.ingest.app_tables import extract_app_tables
     from boardroom.sources.app_db import create_app_schema
@@ -124,7 +125,27 @@ def populate(databases: Databases, spec) -> tuple[str, list, set[date], dict]:
     figures["populate_s"] = round(elapsed(), 1)
     figures["events_loaded_first"] = len(first)
     figures["events_held_back"] = len(held)
-    return warehouse, held, held_days, figures
+    return app_url, warehouse, held, held_days, figures
+
+
+def touch_operational_rows(app_url: str, warehouse_url: str, at: datetime, share: float) -> int:
+    """A day's edits in the operational database: ``share`` of every table's rows gets a
+    new ``updated_at`` (``at``, or just after a later one), then the routine incremental
+    extraction; the next dbt build snapshots them as new versions. Returns rows touched."""
+    from boardroom.ingest.app_tables import extract_app_tables
+    from boardroom.sources.app_db import APP_TABLES
+
+    touched = 0
+    with psycopg.connect(app_url) as conn:
+        conn.execute("SELECT setseed(0.7)")
+        for table in APP_TABLES:
+            statement = sql.SQL(
+                "UPDATE {} SET updated_at = greatest(updated_at + interval '1 second', %s)"
+                " WHERE random() < %s"
+            ).format(sql.Identifier("app", table))
+            touched += conn.execute(statement, (at, share)).rowcount
+    extract_app_tables(app_url, warehouse_url)
+    return touched
 
 
 def _rows(url: str, table: str) -> int:
@@ -140,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 3, 31))
     parser.add_argument("--threads", type=int, default=4, help="dbt threads")
+    parser.add_argument(
+        "--daily-changes",
+        type=float,
+        default=0.01,
+        help="share of every operational table's rows edited on the newest day (default 0.01)",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the databases and dbt's target folders"
     )
@@ -157,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     databases = Databases(root)
     print(f"marts benchmark: {spec.tenants} tenants x {spec.days} days ending {newest}")
     try:
-        warehouse, held, held_days, figures = populate(databases, spec)
+        app_url, warehouse, held, held_days, figures = populate(databases, spec)
         print(
             f"populated in {figures['populate_s']} s: {figures['events_loaded_first']:,} events "
             f"loaded, {figures['events_held_back']:,} held back for the newest day"
@@ -179,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"full build of {spec.days - 1} days: {full():.1f} s")
 
         copy_events(warehouse, held)
+        edited_at = datetime.combine(newest, time(12), UTC)
+        edited = touch_operational_rows(app_url, warehouse, edited_at, args.daily_changes)
+        figures["operational_rows_edited"] = edited
+        print(f"newest day's operational edits: {edited:,} rows, extracted")
         with timed() as incremental:
             build_marts(
                 warehouse,

@@ -22,6 +22,9 @@ from boardroom.dbt_env import DBT_PROJECT_DIR
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 CACHE_DIR = DBT_PROJECT_DIR / "target" / "partial_parse"
+#: States kept at most (about 1.4 MB each); the least recently saved go first. A
+#: deployment has one warehouse; the test suite creates a database per scenario.
+MAX_KEPT = 8
 _CONNECTION_KEYS = (
     "BOARDROOM_DBT_HOST",
     "BOARDROOM_DBT_PORT",
@@ -66,8 +69,16 @@ def save(target_dir: Path, profile_env: Mapping[str, str], cache_dir: Path = CAC
     os.close(handle)
     try:
         shutil.copyfile(produced, temporary)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, destination)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+    _prune(destination.parent)
     return True
+
+
+def _prune(cache_dir: Path) -> None:
+    kept = sorted(cache_dir.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in kept[MAX_KEPT:]:
+        stale.unlink(missing_ok=True)

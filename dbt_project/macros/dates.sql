@@ -9,7 +9,7 @@
     {%- endif -%}
     {%- set text = value | string | trim -%}
     {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a date YYYY-MM-DD, got: " ~ text) }}
+        {{ exceptions.raise_compiler_error(name ~ " (var or BOARDROOM_DBT_" ~ (name | upper) ~ ") must be a date YYYY-MM-DD, got: " ~ text) }}
     {%- endif -%}
     {{ return(modules.datetime.date.fromisoformat(text)) }}
 {%- endmacro %}
@@ -20,7 +20,7 @@
     {%- endif -%}
     {%- set text = value | string | trim -%}
     {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?', text) -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ " must be an ISO timestamp, got: " ~ text) }}
+        {{ exceptions.raise_compiler_error(name ~ " (var or BOARDROOM_DBT_" ~ (name | upper) ~ ") must be an ISO timestamp, got: " ~ text) }}
     {%- endif -%}
     {%- set parsed = modules.datetime.datetime.fromisoformat(text.replace('Z', '+00:00')) -%}
     {%- if parsed.tzinfo is none -%}

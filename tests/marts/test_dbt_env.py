@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,6 +17,7 @@ from boardroom.dbt_env import (
     dbt_vars,
     dbt_window_env,
 )
+from boardroom.dbt_runner import dbt_executable
 
 
 def test_tcp_url_with_encoded_credentials():
@@ -122,3 +125,23 @@ def test_int_as_of_days_reads_every_window_variable():
     model = (DBT_PROJECT_DIR / "models" / "intermediate" / "int_as_of_days.sql").read_text()
     for var_name, env_name in WINDOW_ENV_VARS.items():
         assert f"var('{var_name}') or env_var('{env_name}', '')" in model
+
+
+def test_a_bad_window_variable_stops_dbt_with_its_name(tmp_path):
+    """The window's environment variables are validated like the vars: dbt stops before
+    touching the warehouse and names the variable."""
+    env = {
+        **os.environ,
+        **dbt_window_env("2025-03-07", "2025-03-07"),
+        "BOARDROOM_DBT_MIN_DATE": "yesterday",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [dbt_executable(), "--no-use-colors", "parse"]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert (
+        "min_date (var or BOARDROOM_DBT_MIN_DATE) must be a date YYYY-MM-DD, got: yesterday"
+        in result.stdout
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from boardroom import dbt_parse_cache
@@ -53,3 +54,22 @@ def test_save_replaces_the_kept_state(tmp_path: Path):
         dbt_parse_cache.save(target, WAREHOUSE, cache)
     assert dbt_parse_cache.cache_path(WAREHOUSE, cache).read_bytes() == b"state-2"
     assert [p.suffix for p in cache.iterdir()] == [".msgpack"]
+
+
+def test_only_the_most_recent_states_are_kept(tmp_path: Path):
+    cache = tmp_path / "cache"
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / dbt_parse_cache.PARTIAL_PARSE_FILE).write_bytes(b"state")
+    warehouses = [
+        dbt_env_from_url(f"postgresql://u@h/warehouse_{number}")
+        for number in range(dbt_parse_cache.MAX_KEPT + 3)
+    ]
+    for number, profile in enumerate(warehouses):
+        dbt_parse_cache.save(target, profile, cache)
+        path = dbt_parse_cache.cache_path(profile, cache)
+        os.utime(path, (1_000_000 + number, 1_000_000 + number))
+    kept = set(cache.iterdir())
+    assert len(kept) == dbt_parse_cache.MAX_KEPT
+    newest = {dbt_parse_cache.cache_path(p, cache) for p in warehouses[-dbt_parse_cache.MAX_KEPT :]}
+    assert kept == newest

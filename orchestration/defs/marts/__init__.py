@@ -5,7 +5,9 @@
   when missing or older than the project's files).
 * ``translator.py``: asset keys ``[schema, alias]``, groups, owners, descriptions; dbt
   sources map onto the ingest assets' keys so lineage runs from ``raw`` to ``audit``.
-* ``resources.py``: the ``dbt`` resource, pointed at the warehouse by URL.
+* ``resources.py``: the ``dbt`` resource, pointed at the warehouse by URL; each invocation
+  starts from the warehouse's kept partial-parse state.
 * ``assets.py``: ``boardroom_dbt_models``, partitioned like ingestion; a run's window becomes
-  the dbt vars ``min_date`` / ``max_date``, plus the event days ingestion touched.
+  ``min_date`` / ``max_date`` plus the event days ingestion touched, passed as the
+  ``BOARDROOM_DBT_*`` environment variables ``int_as_of_days`` reads.
 """

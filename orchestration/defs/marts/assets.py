@@ -69,7 +69,7 @@ class DbtMartsConfig(dg.Config):
 
 @dataclass(frozen=True)
 class BuildPlan:
-    """The vars of one ``dbt build``: the run's window plus what late data reaches."""
+    """The window of one ``dbt build``: the run's days plus what late data reaches."""
 
     min_date: date
     max_date: date
