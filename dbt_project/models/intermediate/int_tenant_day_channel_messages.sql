@@ -42,8 +42,7 @@ daily as (
         count(*) filter (where events.event_name = 'otp_verified') as otp_verified
     from {{ ref('stg_posthog__events') }} as events
     cross join bounds
-    where events.event_at >= bounds.first_at
-        and events.event_at < bounds.last_at
+    where {{ boardroom_event_window_filter('events.event_at', 'window_7d_start_at', is_incremental()) }}
         and events.event_name in (
             'message_sent', 'message_delivered', 'message_bounced', 'message_complaint',
             'otp_sent', 'otp_verified'

@@ -38,8 +38,7 @@ events as (
         {{ boardroom_utc_date('events.event_at') }} as event_date
     from {{ ref('stg_posthog__events') }} as events
     cross join bounds
-    where events.event_at >= bounds.first_at
-        and events.event_at < bounds.last_at
+    where {{ boardroom_event_window_filter('events.event_at', 'window_30d_start_at', is_incremental()) }}
         and events.event_name in (
             'message_sent', 'message_delivered', 'message_bounced', 'message_complaint',
             'otp_sent', 'otp_verified', 'payment_succeeded', 'api_request',
