@@ -1,8 +1,8 @@
 """Run the dbt project outside Dagster: the benchmarks, the tests' warehouse builds, scripts.
 
 Dagster runs dbt through ``dagster-dbt`` (``orchestration/defs/marts``); this module is the
-plain-subprocess path with the same profile, selector and run window, so a warehouse built either
-way holds the same rows.
+plain-subprocess path with the same profile, selector and run window, so a warehouse built
+either way holds the same rows.
 """
 
 from __future__ import annotations
