@@ -8,14 +8,15 @@
     postgresql://postgres:@/warehouse?host=/tmp/boardroom-pg      (embedded server)
 
 Run dbt with ``--project-dir dbt_project --profiles-dir dbt_project`` and this environment
-merged into ``os.environ``. :func:`dbt_window_env` gives a partition window's variables
-(what runs use), :func:`dbt_vars` the same window as ``--vars`` (for dbt by hand).
+merged into ``os.environ``. :class:`DbtWindow` gives a run's window as environment
+variables (what runs use) or as ``--vars`` (for dbt by hand).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -94,80 +95,9 @@ WINDOW_ENV_VARS = {
 }
 
 
-def _window_values(
-    min_date: date | str,
-    max_date: date | str,
-    *,
-    start_date: date | str | None = None,
-    days: Iterable[date | str] = (),
-    event_days: Iterable[date | str] = (),
-    late_events_loaded_since: datetime | str | None = None,
-) -> dict[str, str | list[str]]:
-    """The window's values in ISO form, validated; unset ones left out."""
-    values: dict[str, str | list[str]] = {
-        "min_date": _iso_date(min_date),
-        "max_date": _iso_date(max_date),
-    }
-    if start_date is not None:
-        values["start_date"] = _iso_date(start_date)
-    extra = [_iso_date(day) for day in days]
-    if extra:
-        values["days"] = extra
-    touched = sorted({_iso_date(day) for day in event_days})
-    if touched:
-        values["event_days"] = touched
-    if late_events_loaded_since is not None:
-        since = late_events_loaded_since
-        if isinstance(since, datetime):
-            if since.tzinfo is None:
-                raise ValueError("late_events_loaded_since must be timezone-aware")
-            since = since.isoformat()
-        values["late_events_loaded_since"] = str(since)
-    return values
-
-
-def dbt_window_env(
-    min_date: date | str,
-    max_date: date | str,
-    *,
-    start_date: date | str | None = None,
-    days: Iterable[date | str] = (),
-    event_days: Iterable[date | str] = (),
-    late_events_loaded_since: datetime | str | None = None,
-) -> dict[str, str]:
-    """The ``BOARDROOM_DBT_*`` environment of a run over the as-of days [min_date, max_date].
-
-    Same arguments as :func:`dbt_vars`. Every variable is set, unset ones to ``""``, so a
-    value left in the parent environment never leaks into a run. Runs pass the window this
-    way rather than as ``--vars``: dbt re-parses the whole project when the vars change and
-    only ``int_as_of_days`` when these do.
-    """
-    values = _window_values(
-        min_date,
-        max_date,
-        start_date=start_date,
-        days=days,
-        event_days=event_days,
-        late_events_loaded_since=late_events_loaded_since,
-    )
-    env = dict.fromkeys(WINDOW_ENV_VARS.values(), "")
-    for name, value in values.items():
-        env[WINDOW_ENV_VARS[name]] = ",".join(value) if isinstance(value, list) else value
-    return env
-
-
-def dbt_vars(
-    min_date: date | str,
-    max_date: date | str,
-    *,
-    start_date: date | str | None = None,
-    days: Iterable[date | str] = (),
-    event_days: Iterable[date | str] = (),
-    late_events_loaded_since: datetime | str | None = None,
-    audit_reader_role: str | None = None,
-) -> str:
-    """The ``--vars`` JSON of a run over the as-of days [min_date, max_date] (inclusive),
-    for ``dbt`` by hand (vars win over :func:`dbt_window_env`'s variables).
+@dataclass(frozen=True)
+class DbtWindow:
+    """The as-of days one dbt run (re)builds, [min_date, max_date] inclusive.
 
     ``start_date`` is the first as-of day a full build keeps (default ``min_date``);
     ``days`` adds as-of days to rebuild; ``event_days`` are event days whose events changed
@@ -175,16 +105,57 @@ def dbt_vars(
     rebuilt; ``late_events_loaded_since`` (timezone-aware) also rebuilds the already-built
     days reached by events loaded (and usage rows extracted) since then.
     """
-    values: dict[str, object] = dict(
-        _window_values(
-            min_date,
-            max_date,
-            start_date=start_date,
-            days=days,
-            event_days=event_days,
-            late_events_loaded_since=late_events_loaded_since,
-        )
-    )
-    if audit_reader_role is not None:
-        values["audit_reader_role"] = audit_reader_role
-    return json.dumps(values)
+
+    min_date: date | str
+    max_date: date | str
+    start_date: date | str | None = None
+    days: Iterable[date | str] = ()
+    event_days: Iterable[date | str] = ()
+    late_events_loaded_since: datetime | str | None = None
+
+    def __post_init__(self) -> None:
+        # Iterables become tuples: a generator would be empty the second time it is read.
+        object.__setattr__(self, "days", tuple(self.days))
+        object.__setattr__(self, "event_days", tuple(self.event_days))
+
+    def values(self) -> dict[str, str | list[str]]:
+        """The window in ISO form, validated (``ValueError``); unset values left out."""
+        values: dict[str, str | list[str]] = {
+            "min_date": _iso_date(self.min_date),
+            "max_date": _iso_date(self.max_date),
+        }
+        if self.start_date is not None:
+            values["start_date"] = _iso_date(self.start_date)
+        extra = [_iso_date(day) for day in self.days]
+        if extra:
+            values["days"] = extra
+        touched = sorted({_iso_date(day) for day in self.event_days})
+        if touched:
+            values["event_days"] = touched
+        since = self.late_events_loaded_since
+        if since is not None:
+            if isinstance(since, datetime):
+                if since.tzinfo is None:
+                    raise ValueError("late_events_loaded_since must be timezone-aware")
+                since = since.isoformat()
+            values["late_events_loaded_since"] = str(since)
+        return values
+
+    def env(self) -> dict[str, str]:
+        """The ``BOARDROOM_DBT_*`` variables ``int_as_of_days`` reads: what runs pass.
+
+        Every variable is set, unset ones to ``""``, so a value left in the parent
+        environment never leaks into a run. dbt re-parses the whole project when the
+        ``--vars`` change and only ``int_as_of_days`` when these do.
+        """
+        env = dict.fromkeys(WINDOW_ENV_VARS.values(), "")
+        for name, value in self.values().items():
+            env[WINDOW_ENV_VARS[name]] = ",".join(value) if isinstance(value, list) else value
+        return env
+
+    def vars_json(self, audit_reader_role: str | None = None) -> str:
+        """The same window as ``--vars`` JSON, for dbt by hand (vars win over :meth:`env`)."""
+        values: dict[str, object] = dict(self.values())
+        if audit_reader_role is not None:
+            values["audit_reader_role"] = audit_reader_role
+        return json.dumps(values)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from boardroom import dbt_parse_cache
-from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, dbt_env_from_url, dbt_window_env
+from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, DbtWindow, dbt_env_from_url
 
 
 class DbtRunError(RuntimeError):
@@ -41,7 +41,7 @@ def run_dbt(
 
     ``work_dir`` keeps dbt's target and logs apart (parallel invocations must not share
     them); default is the project's own ``target/`` and ``logs/``. ``env`` adds to the
-    environment (the run window of :func:`~boardroom.dbt_env.dbt_window_env`). The
+    environment (a run window's :meth:`~boardroom.dbt_env.DbtWindow.env`). The
     warehouse's partial-parse state is restored before and kept after a successful run.
     """
     command = [dbt_executable(), "--no-use-colors", *args]
@@ -86,11 +86,11 @@ def build_marts(
     args = ["build", "--selector", selector]
     if full_refresh:
         args.append("--full-refresh")
-    window = dbt_window_env(
+    window = DbtWindow(
         min_date,
         max_date,
         start_date=start_date,
         event_days=event_days,
         late_events_loaded_since=late_events_loaded_since,
     )
-    return run_dbt(args, warehouse_url, work_dir=work_dir, threads=threads, env=window)
+    return run_dbt(args, warehouse_url, work_dir=work_dir, threads=threads, env=window.env())

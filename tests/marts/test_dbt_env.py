@@ -13,9 +13,8 @@ from boardroom.dbt_env import (
     DBT_PROJECT_DIR,
     DBT_SELECTOR,
     WINDOW_ENV_VARS,
+    DbtWindow,
     dbt_env_from_url,
-    dbt_vars,
-    dbt_window_env,
 )
 from boardroom.dbt_runner import dbt_executable
 
@@ -76,39 +75,38 @@ def test_profiles_reads_exactly_these_variables():
     assert DBT_SELECTOR in (DBT_PROJECT_DIR / "selectors.yml").read_text()
 
 
-def test_dbt_vars():
-    assert json.loads(dbt_vars(date(2025, 3, 1), "2025-03-07")) == {
+def test_window_as_vars():
+    assert json.loads(DbtWindow(date(2025, 3, 1), "2025-03-07").vars_json()) == {
         "min_date": "2025-03-01",
         "max_date": "2025-03-07",
     }
     rendered = json.loads(
-        dbt_vars(
+        DbtWindow(
             "2025-03-07",
             "2025-03-07",
             start_date="2025-01-01",
             days=[date(2025, 2, 1)],
             event_days=["2025-03-02", date(2025, 3, 1), "2025-03-02"],
             late_events_loaded_since=datetime(2025, 3, 8, 2, 0, tzinfo=UTC),
-            audit_reader_role="bi_reader",
-        )
+        ).vars_json(audit_reader_role="bi_reader")
     )
     assert rendered["days"] == ["2025-02-01"]
     assert rendered["event_days"] == ["2025-03-01", "2025-03-02"]
     assert rendered["late_events_loaded_since"] == "2025-03-08T02:00:00+00:00"
     assert rendered["start_date"] == "2025-01-01" and rendered["audit_reader_role"] == "bi_reader"
     with pytest.raises(ValueError):
-        dbt_vars("2025-03-07", "2025-03-07", late_events_loaded_since=datetime(2025, 3, 8))
+        DbtWindow("2025-03-07", "2025-03-07", late_events_loaded_since=datetime(2025, 3, 8)).env()
     with pytest.raises(ValueError):
-        dbt_vars("2025-13-01", "2025-03-07")
+        DbtWindow("2025-13-01", "2025-03-07").vars_json()
 
 
-def test_dbt_window_env_sets_every_variable_and_joins_lists():
-    env = dbt_window_env(
+def test_window_as_env_sets_every_variable_and_joins_lists():
+    env = DbtWindow(
         date(2025, 3, 7),
         "2025-03-07",
         event_days=["2025-03-02", date(2025, 3, 1)],
         late_events_loaded_since=datetime(2025, 3, 8, 2, 0, tzinfo=UTC),
-    )
+    ).env()
     assert env == {
         "BOARDROOM_DBT_MIN_DATE": "2025-03-07",
         "BOARDROOM_DBT_MAX_DATE": "2025-03-07",
@@ -118,7 +116,7 @@ def test_dbt_window_env_sets_every_variable_and_joins_lists():
         "BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE": "2025-03-08T02:00:00+00:00",
     }
     with pytest.raises(ValueError):
-        dbt_window_env("2025-03-07", "2025-02-30")
+        DbtWindow("2025-03-07", "2025-02-30").env()
 
 
 def test_int_as_of_days_reads_every_window_variable():
@@ -132,7 +130,7 @@ def test_a_bad_window_variable_stops_dbt_with_its_name(tmp_path):
     touching the warehouse and names the variable."""
     env = {
         **os.environ,
-        **dbt_window_env("2025-03-07", "2025-03-07"),
+        **DbtWindow("2025-03-07", "2025-03-07").env(),
         "BOARDROOM_DBT_MIN_DATE": "yesterday",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

@@ -37,7 +37,7 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from boardroom.dbt_env import DBT_PROJECT_DIR, dbt_env_from_url, dbt_vars, dbt_window_env
+from boardroom.dbt_env import DBT_PROJECT_DIR, DbtWindow, dbt_env_from_url
 
 REPO = Path(__file__).resolve().parents[2]
 RAW_APP_SCHEMA = REPO / "boardroom" / "ingest" / "raw_app_schema.sql"
@@ -607,7 +607,7 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 "--selector",
                 "boardroom_marts",
                 "--vars",
-                dbt_vars(MIN_DATE, MAX_DATE, audit_reader_role=role),
+                DbtWindow(MIN_DATE, MAX_DATE).vars_json(audit_reader_role=role),
             ],
             env,
             workdir,
@@ -622,7 +622,7 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         started = time.monotonic()
         _dbt(
             ["run", "--selector", "boardroom_marts", "--vars", role_only],
-            {**env, **dbt_window_env(DAY, DAY)},
+            {**env, **DbtWindow(DAY, DAY).env()},
             workdir,
         )
         runs["timings"]["one_day"] = time.monotonic() - started
@@ -664,7 +664,7 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 "--vars",
                 role_only,
             ],
-            {**env, **dbt_window_env(MAX_DATE, MAX_DATE, late_events_loaded_since=since)},
+            {**env, **DbtWindow(MAX_DATE, MAX_DATE, late_events_loaded_since=since).env()},
             workdir,
         )
         logs = [workdir / "logs" / name for name in ("dbt.log.1", "dbt.log")]
@@ -683,7 +683,7 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 "boardroom_marts",
                 "--full-refresh",
                 "--vars",
-                dbt_vars(MIN_DATE, MAX_DATE, audit_reader_role=role),
+                DbtWindow(MIN_DATE, MAX_DATE).vars_json(audit_reader_role=role),
             ],
             env,
             workdir,

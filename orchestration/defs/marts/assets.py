@@ -15,7 +15,7 @@ from psycopg import sql
 from pydantic import Field
 
 from boardroom.database import connect
-from boardroom.dbt_env import DBT_SELECTOR, dbt_window_env
+from boardroom.dbt_env import DBT_SELECTOR, DbtWindow
 from orchestration.defs.ingest.assets import RAW_POSTHOG_EVENTS_KEY
 from orchestration.defs.marts.project import boardroom_dbt_project
 from orchestration.defs.marts.resources import BoardroomDbtResource
@@ -80,13 +80,13 @@ class BuildPlan:
 
     def env(self) -> dict[str, str]:
         """The window as the ``BOARDROOM_DBT_*`` variables ``int_as_of_days`` reads."""
-        return dbt_window_env(
+        return DbtWindow(
             self.min_date,
             self.max_date,
             start_date=self.start_date,
             event_days=self.event_days,
             late_events_loaded_since=self.late_events_loaded_since,
-        )
+        ).env()
 
     def describe(self) -> str:
         mode = "full refresh" if self.full_refresh else "incremental"
