@@ -15,7 +15,7 @@ variables (what runs use) or as ``--vars`` (for dbt by hand).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -109,14 +109,9 @@ class DbtWindow:
     min_date: date | str
     max_date: date | str
     start_date: date | str | None = None
-    days: Iterable[date | str] = ()
-    event_days: Iterable[date | str] = ()
+    days: Sequence[date | str] = ()
+    event_days: Sequence[date | str] = ()
     late_events_loaded_since: datetime | str | None = None
-
-    def __post_init__(self) -> None:
-        # Iterables become tuples: a generator would be empty the second time it is read.
-        object.__setattr__(self, "days", tuple(self.days))
-        object.__setattr__(self, "event_days", tuple(self.event_days))
 
     def values(self) -> dict[str, str | list[str]]:
         """The window in ISO form, validated (``ValueError``); unset values left out."""

@@ -90,7 +90,7 @@ def build_marts(
         min_date,
         max_date,
         start_date=start_date,
-        event_days=event_days,
+        event_days=tuple(event_days),
         late_events_loaded_since=late_events_loaded_since,
     )
     return run_dbt(args, warehouse_url, work_dir=work_dir, threads=threads, env=window.env())

@@ -68,25 +68,16 @@ class DbtMartsConfig(dg.Config):
 
 
 @dataclass(frozen=True)
-class BuildPlan:
-    """The window of one ``dbt build``: the run's days plus what late data reaches."""
+class BuildPlan(DbtWindow):
+    """The window of one ``dbt build`` (the run's days plus what late data reaches) and
+    whether it is a full refresh; :meth:`~boardroom.dbt_env.DbtWindow.env` is what dbt reads."""
 
     min_date: date
     max_date: date
-    full_refresh: bool = False
     start_date: date | None = None
     event_days: list[date] = field(default_factory=list)
     late_events_loaded_since: datetime | None = None
-
-    def env(self) -> dict[str, str]:
-        """The window as the ``BOARDROOM_DBT_*`` variables ``int_as_of_days`` reads."""
-        return DbtWindow(
-            self.min_date,
-            self.max_date,
-            start_date=self.start_date,
-            event_days=self.event_days,
-            late_events_loaded_since=self.late_events_loaded_since,
-        ).env()
+    full_refresh: bool = False
 
     def describe(self) -> str:
         mode = "full refresh" if self.full_refresh else "incremental"
