@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from boardroom import embedded_postgres
+from boardroom.bi.cli import bi_app
 from boardroom.database import DatabaseUnavailable
 from boardroom.demo.spec import DemoSpec
 from boardroom.settings import ConfigurationError, Settings
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the embedded Postgres server (used when no URL is set).")
 app.add_typer(db_app, name="db")
+app.add_typer(bi_app, name="bi")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -315,9 +317,13 @@ def dev(
 def db_start() -> None:
     """Start (or reuse) the embedded server and create the app, warehouse and dagster databases."""
     settings = _settings()
-    urls = embedded_postgres.ensure_running(settings.postgres_data_dir)
-    for name, url in urls.items():
-        console.print(f"{name:<10} {url}")
+    try:
+        embedded_postgres.ensure_running(
+            settings.postgres_data_dir, port=settings.embedded_postgres_port
+        )
+    except embedded_postgres.EmbeddedPostgresError as exc:
+        _fail(str(exc))
+    db_status()
 
 
 @db_app.command("stop")
@@ -332,11 +338,27 @@ def db_stop() -> None:
 
 @db_app.command("status")
 def db_status() -> None:
-    """Say whether the embedded server is running, and where its data lives."""
+    """Say whether the embedded server is running, where it listens and how to connect."""
+    from boardroom.bi.connection import bi_endpoint
+
     settings = _settings()
-    running = embedded_postgres.is_running(settings.postgres_data_dir)
-    state = "running" if running else "stopped"
-    console.print(f"embedded Postgres {state} (data in {settings.postgres_data_dir})")
+    where = embedded_postgres.address(settings.postgres_data_dir)
+    if where is None:
+        console.print(
+            f"embedded Postgres stopped (data in {settings.postgres_data_dir}); "
+            "`boardroom db start` starts it"
+        )
+        return
+    endpoint = bi_endpoint(Settings(data_dir=settings.data_dir))
+    assert endpoint is not None
+    console.print(f"embedded Postgres running (data in {settings.postgres_data_dir})")
+    console.print(f"  host      {endpoint.host}")
+    console.print(f"  port      {endpoint.port}  (TCP: password logins, scram-sha-256)")
+    console.print(f"  socket    {where.socket_dir}  (superuser postgres, this machine only)")
+    console.print(f"  databases {', '.join(embedded_postgres.DATABASES)}")
+    console.print(f"  psql      psql '{endpoint.psql_url('<login>')}'")
+    console.print(f"  JDBC      {endpoint.jdbc_url()}")
+    console.print("  BI logins `boardroom bi add-reader --tenant <id> --login <name>`")
 
 
 @app.command()

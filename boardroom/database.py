@@ -29,7 +29,9 @@ def resolve_urls(settings: Settings) -> DatabaseUrls:
         "dagster": settings.dagster_database_url,
     }
     if not all(configured.values()):
-        embedded = embedded_postgres.ensure_running(settings.postgres_data_dir)
+        embedded = embedded_postgres.ensure_running(
+            settings.postgres_data_dir, port=settings.embedded_postgres_port
+        )
         configured = {name: url or embedded[name] for name, url in configured.items()}
     return DatabaseUrls(**configured)  # type: ignore[arg-type]
 

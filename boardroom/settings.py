@@ -47,6 +47,7 @@ class Settings:
     smtp_security: str = "none"
     smtp_from: str = "boardroom@localhost"
     data_dir: Path = Path(".boardroom")
+    embedded_postgres_port: int | None = None
 
     @property
     def uses_local_posthog(self) -> bool:
@@ -122,6 +123,7 @@ class Settings:
             smtp_security=smtp_security,
             smtp_from=get("BOARDROOM_SMTP_FROM") or "boardroom@localhost",
             data_dir=Path(get("BOARDROOM_DATA_DIR") or ".boardroom").resolve(),
+            embedded_postgres_port=_port(get("BOARDROOM_EMBEDDED_PG_PORT")),
         )
 
 
@@ -132,6 +134,15 @@ def _int(value: str | None, name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigurationError(f"{name} must be an integer; got {value!r}.") from None
+
+
+def _port(value: str | None) -> int | None:
+    if value is None:
+        return None
+    port = _int(value, "BOARDROOM_EMBEDDED_PG_PORT", 0)
+    if not 1 <= port <= 65535:
+        raise ConfigurationError(f"BOARDROOM_EMBEDDED_PG_PORT must be 1-65535; got {value!r}.")
+    return port
 
 
 def mask_url(url: str) -> str:

@@ -1,16 +1,19 @@
 """Shared fixtures: a real Postgres server and fresh databases per test.
 
-Set BOARDROOM_TEST_DATABASE_URL (a superuser URL to any database) to test against an
-existing server; otherwise an embedded server from ``pgserver`` is started for the session
-in a temporary folder and deleted afterwards.
+Set BOARDROOM_TEST_DATABASE_URL (a superuser URL over TCP to any database) to test against
+an existing server; otherwise Boardroom's embedded server (``pgserver``, listening on a unix
+socket and on 127.0.0.1) is started for the session in a temporary folder and deleted
+afterwards.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,24 +32,41 @@ def _with_database(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
+@dataclass(frozen=True)
+class PgServer:
+    """The test server: a superuser URL, and the TCP address password logins use."""
+
+    admin_url: str
+    tcp_host: str
+    tcp_port: int
+
+
 @pytest.fixture(scope="session")
-def pg_admin_url() -> Iterator[str]:
-    """Superuser URL of the Postgres server the tests use."""
+def pg_server() -> Iterator[PgServer]:
     configured = os.environ.get("BOARDROOM_TEST_DATABASE_URL")
     if configured:
-        yield configured
+        parts = urlsplit(configured)
+        yield PgServer(configured, parts.hostname or "127.0.0.1", parts.port or 5432)
         return
-    import pgserver
+    from boardroom import embedded_postgres
 
-    os.environ.setdefault(
-        "XDG_RUNTIME_DIR", os.path.join(tempfile.gettempdir(), f"runtime-{os.getuid()}")
-    )
+    # The embedded server as users get it: superuser over the socket, logins over TCP.
     folder = Path(tempfile.mkdtemp(prefix="boardroom-test-pg-"))
-    server = pgserver.get_server(folder, cleanup_mode="delete")
+    data_dir = folder / "pgdata"
     try:
-        yield server.get_uri("postgres")
+        embedded_postgres.ensure_running(data_dir)
+        where = embedded_postgres.address(data_dir)
+        assert where is not None
+        yield PgServer(where.admin_url("postgres"), embedded_postgres.TCP_HOST, where.port)
     finally:
-        server.cleanup()
+        embedded_postgres.stop(data_dir)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(pg_server: PgServer) -> str:
+    """Superuser URL of the Postgres server the tests use."""
+    return pg_server.admin_url
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def raise_blocked_alerts(
                 "%(key)s::text)::text), %(t)s, %(d)s, (%(asof)s::date)::timestamp AT TIME ZONE "
                 "'UTC', %(k)s, %(key)s, 'critical', NULL, NULL, 'publication_gate', %(n)s, 0, "
                 "%(msg)s, NULL, false, NULL, now(), now()) "
-                "ON CONFLICT (alert_id) DO UPDATE SET value = excluded.value, "
+                "ON CONFLICT (tenant_id, alert_id) DO UPDATE SET value = excluded.value, "
                 "message = excluded.message, _built_at = excluded._built_at, "
                 "published_at = excluded.published_at "
                 "WHERE {a}.message IS DISTINCT FROM excluded.message"

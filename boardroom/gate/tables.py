@@ -13,7 +13,7 @@ DDL_LOCK_KEY = 0x626F6172  # "boar"
 
 PUBLICATION_LOG_DDL = """
 CREATE TABLE IF NOT EXISTS {log} (
-    log_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    log_id bigint GENERATED ALWAYS AS IDENTITY,
     run_id text,
     tenant_id text,
     as_of_date date,
@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS {log} (
     checks_summary jsonb NOT NULL DEFAULT '{{}}'::jsonb,
     reasons jsonb NOT NULL DEFAULT '[]'::jsonb
 );
+-- Every index leads with tenant_id: an index a reader's own condition could walk without
+-- the tenant (log_id alone) would let EXPLAIN ANALYZE count other tenants' rows.
+ALTER TABLE {log} DROP CONSTRAINT IF EXISTS publication_log_pkey;
+CREATE UNIQUE INDEX IF NOT EXISTS publication_log_tenant_log ON {log} (tenant_id, log_id);
 CREATE INDEX IF NOT EXISTS publication_log_tenant_day
     ON {log} (tenant_id, as_of_date, logged_at);
 COMMENT ON TABLE {log} IS
@@ -58,18 +62,58 @@ def _column_types(conn: psycopg.Connection, schema: str, table: str) -> dict[str
     return {name: type_ for name, type_ in rows}
 
 
-def _create_mart_table(conn: psycopg.Connection, mart: str) -> None:
+def published_key(mart: str) -> tuple[str, ...]:
+    """The published table's key: the grain, led by ``tenant_id`` for tenant marts.
+
+    Row-level security adds ``tenant_id = <reader's tenant>`` to every query; only an index
+    that leads with ``tenant_id`` lets Postgres apply it while walking the index, so that no
+    other tenant's row is ever visited (and counted by ``EXPLAIN ANALYZE``). A table with an
+    index on, say, ``alert_id`` alone would tell a reader whether a guessed id exists.
+    """
     spec = MARTS[mart]
+    if spec.tenant_scoped and spec.grain[0] != "tenant_id":
+        return ("tenant_id", *(c for c in spec.grain if c != "tenant_id"))
+    return spec.grain
+
+
+def _key_constraint(mart: str) -> sql.Composable:
+    """PRIMARY KEY on the grain, or, where ``tenant_id`` is put in front of it, a unique key
+    that also holds rows without a tenant (platform alerts)."""
+    columns_sql = sql.SQL(", ").join(sql.Identifier(c) for c in published_key(mart))
+    if published_key(mart) == MARTS[mart].grain:
+        return sql.SQL("PRIMARY KEY ({})").format(columns_sql)
+    return sql.SQL("CONSTRAINT {} UNIQUE NULLS NOT DISTINCT ({})").format(
+        sql.Identifier(f"{mart}_tenant_key"), columns_sql
+    )
+
+
+def _ensure_published_key(conn: psycopg.Connection, mart: str) -> None:
+    """Bring a table published by an earlier version (a key on the grain alone) up to date."""
+    if published_key(mart) == MARTS[mart].grain:
+        return
+    found = conn.execute(
+        "SELECT conname, contype FROM pg_catalog.pg_constraint WHERE conrelid = %s::regclass "
+        "AND contype IN ('p', 'u')",
+        (f'"{MARTS_SCHEMA}"."{mart}"',),
+    ).fetchall()
+    if (f"{mart}_tenant_key", "u") in found:
+        return
+    table = sql.Identifier(MARTS_SCHEMA, mart)
+    for name, _kind in found:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(table, sql.Identifier(name))
+        )
+    conn.execute(sql.SQL("ALTER TABLE {} ADD {}").format(table, _key_constraint(mart)))
+
+
+def _create_mart_table(conn: psycopg.Connection, mart: str) -> None:
     target = sql.Identifier(MARTS_SCHEMA, mart)
     conn.execute(
-        sql.SQL(
-            "CREATE TABLE {} (LIKE {} INCLUDING COMMENTS, {} timestamptz NOT NULL, "
-            "PRIMARY KEY ({}))"
-        ).format(
+        sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING COMMENTS, {} timestamptz NOT NULL, {})").format(
             target,
             sql.Identifier(AUDIT_SCHEMA, mart),
             sql.Identifier(PUBLISHED_AT),
-            sql.SQL(", ").join(sql.Identifier(c) for c in spec.grain),
+            _key_constraint(mart),
         )
     )
     comment = conn.execute(
@@ -114,6 +158,7 @@ def ensure_published_tables(conn: psycopg.Connection) -> list[str]:
                 _create_mart_table(conn, mart)
             else:
                 _add_missing_columns(conn, mart)
+                _ensure_published_key(conn, mart)
             ready.append(mart)
         conn.execute(
             sql.SQL(PUBLICATION_LOG_DDL).format(log=sql.Identifier(MARTS_SCHEMA, PUBLICATION_LOG))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 import psycopg
 import pytest
@@ -24,39 +24,45 @@ def module_clone(demo_warehouse) -> Iterator[Callable[[], str]]:
         yield clone
 
 
-def url_for(url: str, user: str, password: str) -> str:
-    """``url`` with another user and password (host, database and query kept)."""
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{quote(user)}:{quote(password)}@{host}"))
+def tcp_url(pg_server, database_url: str, user: str, password: str) -> str:
+    """A URL to ``database_url``'s database over TCP as ``user`` (as a BI tool connects)."""
+    database = urlsplit(database_url).path
+    return (
+        f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
+        f"@{pg_server.tcp_host}:{pg_server.tcp_port}{database}"
+    )
 
 
 @pytest.fixture(scope="module")
-def login_roles(pg_admin_url: str) -> Iterator[Callable[..., str]]:
-    """Factory: a login role IN ROLE ``member_of`` (optional tenant default); returns a URL
-    to ``database_url``'s database as that role. Dropped at module end."""
+def login_roles(pg_server) -> Iterator[Callable[..., str]]:
+    """Factory: a BI login made as `boardroom bi` makes it, member of ``member_of`` (a
+    tenant reader of ``tenant``; with no tenant, a reader with no mapping). Returns a TCP URL
+    to ``database_url``'s database as that login. Dropped at module end."""
+    from boardroom.bi.logins import add_app_login, add_platform_reader, add_reader
+    from boardroom.gate.security import BI_READER, PLATFORM_READER, TENANT_APP, ensure_roles
+
     made: list[str] = []
-    admin = psycopg.connect(pg_admin_url, autocommit=True)
+    admin = psycopg.connect(pg_server.admin_url, autocommit=True)
 
     def make(database_url: str, member_of: str, tenant: str | None = None) -> str:
-        from boardroom.gate.security import ensure_roles
-
-        ensure_roles(admin)
         name = f"gate_reader_{uuid.uuid4().hex[:8]}"
         password = uuid.uuid4().hex
-        admin.execute(
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
-                sql.Identifier(name), sql.Literal(password), sql.Identifier(member_of)
-            )
-        )
         made.append(name)
-        if tenant is not None:
-            admin.execute(
-                sql.SQL("ALTER ROLE {} SET boardroom.tenant_id = {}").format(
-                    sql.Identifier(name), sql.Literal(tenant)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            if member_of == BI_READER and tenant is not None:
+                add_reader(conn, name, [tenant], password)
+            elif member_of == PLATFORM_READER:
+                add_platform_reader(conn, name, password)
+            elif member_of == TENANT_APP:
+                add_app_login(conn, name, password)
+            else:  # a reader someone made by hand, with no tenant mapped
+                ensure_roles(conn)
+                conn.execute(
+                    sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                        sql.Identifier(name), sql.Literal(password), sql.Identifier(member_of)
+                    )
                 )
-            )
-        return url_for(database_url, name, password)
+        return tcp_url(pg_server, database_url, name, password)
 
     yield make
     for name in made:
