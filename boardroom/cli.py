@@ -356,8 +356,8 @@ def db_status() -> None:
     console.print(f"  port      {endpoint.port}  (TCP: password logins, scram-sha-256)")
     console.print(f"  socket    {where.socket_dir}  (superuser postgres, this machine only)")
     console.print(f"  databases {', '.join(embedded_postgres.DATABASES)}")
-    console.print(f"  psql      psql '{endpoint.psql_url('<login>')}'")
-    console.print(f"  JDBC      {endpoint.jdbc_url()}")
+    console.print(f"  psql      psql '{endpoint.psql_url_template()}'", soft_wrap=True)
+    console.print(f"  JDBC      {endpoint.jdbc_url()}", soft_wrap=True)
     console.print("  BI logins `boardroom bi add-reader --tenant <id> --login <name>`")
 
 

@@ -1,8 +1,10 @@
 """Read one tenant's (or the platform's) published figures for a period.
 
-Every tenant query names its tenant as a parameter *and* runs in a transaction that sets
-``boardroom.tenant_id`` locally (``set_config(..., true)``), so row-level security on the
-published marts applies even if a filter were ever missing (defence in depth).
+Every tenant query names its tenant as a parameter. A renderer that logs in as a trusted
+application (a member of ``boardroom_tenant_app``, see docs/bi-access.md) also assumes the
+tenant for the transaction (``access.assume_tenant``), so row-level security on the
+published marts applies even if a filter were ever missing (defence in depth); the
+publishing role owns the marts and reads them directly.
 """
 
 from __future__ import annotations
@@ -35,7 +37,12 @@ END_MARTS = {
     "approval_queue": "queue_rank",
     "alerts": "severity, alert_kind, alert_key",
 }
-TENANT_GUC = "boardroom.tenant_id"
+#: True when the session may (and so should) assume a tenant: a trusted application login.
+_ASSUMES_TENANTS = (
+    "SELECT pg_has_role(current_user, r.oid, 'MEMBER') "
+    "AND to_regprocedure('access.assume_tenant(text)') IS NOT NULL "
+    "FROM pg_catalog.pg_roles r WHERE r.rolname = 'boardroom_tenant_app'"
+)
 
 
 @dataclass
@@ -85,7 +92,9 @@ def read_tenant_data(
 ) -> TenantData:
     """Every row a tenant's pack needs, read in one tenant-scoped transaction."""
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SELECT set_config(%s, %s, true)", (TENANT_GUC, tenant_id))
+        assumes = cur.execute(_ASSUMES_TENANTS).fetchone()
+        if assumes and next(iter(assumes.values())):
+            cur.execute("SELECT access.assume_tenant(%s)", (tenant_id,))
         summary = cur.execute(
             sql.SQL("SELECT * FROM {} WHERE tenant_id = %s").format(
                 _table(schema, "tenant_summary")

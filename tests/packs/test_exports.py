@@ -260,17 +260,17 @@ def test_content_hash_is_stable_across_renders(
 
 
 def test_reader_sees_its_tenant_under_row_level_security(published_warehouse) -> None:
-    """As the BI reader role (RLS applies), rows appear only through the reader's GUC."""
+    """As a trusted application (RLS applies), rows appear only for the tenant the reader
+    assumes for its transaction, and the scope ends with it."""
     from boardroom.packs.periods import Period
     from boardroom.packs.reader import read_tenant_data
 
     with psycopg.connect(published_warehouse.url, autocommit=True) as conn:
-        conn.execute("SET ROLE boardroom_bi_reader")
+        conn.execute("SET ROLE boardroom_tenant_app")
         assert conn.execute("SELECT count(*) FROM marts.exec_overview").fetchone()[0] == 0
         data = read_tenant_data(conn, "t_o'brien", Period(published_warehouse.max_date))
         assert len(data.daily["exec_overview"]) == 7
         tenants = {r["tenant_id"] for rows in data.daily.values() for r in rows}
         assert tenants == {"t_o'brien"}
-        setting = conn.execute("SELECT current_setting('boardroom.tenant_id', true)").fetchone()
-        assert setting[0] in (None, "")
+        assert conn.execute("SELECT count(*) FROM marts.exec_overview").fetchone()[0] == 0
         conn.execute("RESET ROLE")
