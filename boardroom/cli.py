@@ -354,7 +354,9 @@ def db_status() -> None:
     console.print(f"embedded Postgres running (data in {settings.postgres_data_dir})")
     console.print(f"  host      {endpoint.host}")
     console.print(f"  port      {endpoint.port}  (TCP: password logins, scram-sha-256)")
-    console.print(f"  socket    {where.socket_dir}  (superuser postgres, this machine only)")
+    console.print(
+        f"  socket    {where.socket_dir}  (superuser postgres, this machine only)", soft_wrap=True
+    )
     console.print(f"  databases {', '.join(embedded_postgres.DATABASES)}")
     console.print(f"  psql      psql '{endpoint.psql_url_template()}'", soft_wrap=True)
     console.print(f"  JDBC      {endpoint.jdbc_url()}", soft_wrap=True)
