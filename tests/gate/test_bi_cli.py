@@ -194,3 +194,19 @@ def test_revoke_refuses_roles_boardroom_did_not_make(warehouse) -> None:
     result = bi(warehouse, "revoke", "--login", "postgres")
     assert result.exit_code == 2
     assert _role_exists(warehouse, "postgres")
+
+
+def test_a_reader_of_two_tenants_sees_both_and_no_third(warehouse) -> None:
+    login = new_login(warehouse)
+    result = bi(
+        warehouse, "add-reader", "--tenant", TENANT, "--tenant", OTHER_TENANT, "--login", login
+    )
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(warehouse[0]) as conn:
+        everyone = {
+            r[0] for r in conn.execute("SELECT DISTINCT tenant_id FROM marts.exec_overview")
+        }
+    assert len(everyone) > 2
+    seen = psql(printed_url(result.output), "SELECT DISTINCT tenant_id FROM marts.exec_overview")
+    assert seen.returncode == 0, seen.stderr
+    assert set(seen.stdout.split("\n")) - {""} == {TENANT, OTHER_TENANT}
