@@ -1,0 +1,92 @@
+"""``late_data_sensor``: re-runs the published as-of days that late data reaches."""
+
+# No `from __future__ import annotations`: Dagster reads the sensor's resource annotations.
+
+import hashlib
+import json
+from datetime import date, datetime
+
+import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from orchestration.defs.automation.late_data import (
+    affected_published_days,
+    day_ranges,
+    late_events,
+    late_usage,
+    newest_published_day,
+)
+from orchestration.defs.pipeline import daily_pipeline_job
+from orchestration.resources import PostgresResource, PostHogQueryResource
+
+LATE_DATA_INTERVAL_SECONDS = 300
+TRIGGER_TAG = "boardroom/trigger"
+
+
+def _cursor(text: str | None) -> dict[str, datetime | None]:
+    data = json.loads(text) if text else {}
+    return {
+        name: datetime.fromisoformat(data[name]) if data.get(name) else None
+        for name in ("events", "usage")
+    }
+
+
+def run_request(first: date, last: date, token: str) -> dg.RunRequest:
+    """One run of ``daily_pipeline_job`` over [first, last] (a single-run range)."""
+    tags = {TRIGGER_TAG: "late_data"}
+    key = f"late-data:{first.isoformat()}..{last.isoformat()}:{token}"
+    if first == last:
+        return dg.RunRequest(run_key=key, partition_key=first.isoformat(), tags=tags)
+    tags[ASSET_PARTITION_RANGE_START_TAG] = first.isoformat()
+    tags[ASSET_PARTITION_RANGE_END_TAG] = last.isoformat()
+    return dg.RunRequest(run_key=key, tags=tags)
+
+
+@dg.sensor(
+    name="late_data_sensor",
+    job=daily_pipeline_job,
+    description="Every 5 minutes, look for data that arrived after a day was published: "
+    "events PostHog received since the last ingestion stamped on a published day's windows, "
+    "and `app.infra_usage` rows changed since the last extraction. Requests one "
+    "`daily_pipeline_job` run per contiguous range of the published as-of days whose "
+    "windows (as dbt builds them) hold that data, which ingests it, rebuilds those days and "
+    "re-publishes them. Other operational changes reach no published day (state is read as "
+    "of the run).",
+    minimum_interval_seconds=LATE_DATA_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def late_data_sensor(
+    context: dg.SensorEvaluationContext,
+    warehouse: PostgresResource,
+    app_db: PostgresResource,
+    posthog: PostHogQueryResource,
+) -> dg.SensorResult:
+    published_until = newest_published_day(warehouse.url)
+    if published_until is None:
+        return dg.SensorResult(skip_reason="Nothing published yet: no day can be late.")
+    cursor = _cursor(context.cursor)
+    with posthog.client() as client:
+        events = late_events(client, warehouse.url, published_until, after=cursor["events"])
+    usage = late_usage(app_db.url, warehouse.url, after=cursor["usage"])
+    days = affected_published_days(warehouse.url, events.days, usage.days)
+    new_cursor = json.dumps(
+        {
+            name: value.isoformat() if value else None
+            for name, value in (("events", events.newest), ("usage", usage.newest))
+        }
+    )
+    if not days:
+        return dg.SensorResult(
+            skip_reason="No late data reaches a published day.", cursor=new_cursor
+        )
+    context.log.info(
+        f"Late events on {sorted(d.isoformat() for d in events.days)}, late usage on "
+        f"{sorted(d.isoformat() for d in usage.days)}: re-running published days "
+        f"{days[0]}..{days[-1]} ({len(days)} day(s))."
+    )
+    token = hashlib.sha256(new_cursor.encode()).hexdigest()[:12]
+    requests = [run_request(first, last, token) for first, last in day_ranges(days)]
+    return dg.SensorResult(run_requests=requests, cursor=new_cursor)
