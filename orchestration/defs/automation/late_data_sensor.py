@@ -20,6 +20,7 @@ from orchestration.defs.automation.late_data import (
     newest_published_day,
 )
 from orchestration.defs.pipeline import daily_pipeline_job
+from orchestration.defs.sources.observe import sensor_client
 from orchestration.resources import PostgresResource, PostHogQueryResource
 
 LATE_DATA_INTERVAL_SECONDS = 300
@@ -68,7 +69,7 @@ def late_data_sensor(
     if published_until is None:
         return dg.SensorResult(skip_reason="Nothing published yet: no day can be late.")
     cursor = _cursor(context.cursor)
-    with posthog.client() as client:
+    with sensor_client(posthog) as client:
         events = late_events(client, warehouse.url, published_until, after=cursor["events"])
     usage = late_usage(app_db.url, warehouse.url, after=cursor["usage"])
     days = affected_published_days(warehouse.url, events.days, usage.days)

@@ -13,6 +13,7 @@ from boardroom.database import connect
 from boardroom.ingest.posthog_query import PostHogQueryClient
 from boardroom.sources.app_db import APP_TABLES
 from orchestration.defs.sources.assets import APP_SOURCE_KEYS, POSTHOG_EVENTS_KEY
+from orchestration.resources import PostHogQueryResource
 
 
 @dataclass(frozen=True)
@@ -97,4 +98,20 @@ def posthog_observation_event(observed: PostHogObservation) -> dg.AssetObservati
             "last_event_received_at": _timestamp(observed.last_received_at),
             "last_event_time": _timestamp(observed.last_event_at),
         },
+    )
+
+
+def sensor_client(posthog: PostHogQueryResource) -> PostHogQueryClient:
+    """A query client that gives up fast: a sensor tick must end well within a minute, and
+    the next tick tries again anyway."""
+    return PostHogQueryClient(
+        posthog.host,
+        posthog.project_id,
+        posthog.personal_api_key,
+        timeout_seconds=20.0,
+        connect_timeout_seconds=5.0,
+        max_retries=1,
+        max_throttle_wait_seconds=10.0,
+        backoff_max_seconds=2.0,
+        page_size=posthog.page_size,
     )

@@ -8,6 +8,7 @@ from orchestration.defs.sources.observe import (
     observe_app_tables,
     observe_posthog,
     posthog_observation_event,
+    sensor_client,
     table_observation_event,
 )
 from orchestration.resources import PostgresResource, PostHogQueryResource
@@ -36,7 +37,7 @@ def source_observation_sensor(
     except Exception as exc:  # one unreachable source must not hide the other
         problems.append(f"app database: {exc}")
     try:
-        with posthog.client() as client:
+        with sensor_client(posthog) as client:
             events.append(posthog_observation_event(observe_posthog(client)))
     except Exception as exc:
         problems.append(f"PostHog: {exc}")
