@@ -87,12 +87,13 @@ def _message(tenant: str, mart: str, min_date: date, max_date: date, reasons: li
 class Alert:
     """A row of ``marts.alerts`` raised outside dbt (gate, pipeline failures).
 
-    ``tenant_id`` None is a platform alert (only platform readers see it). The ``alert_id``
+    ``tenant_id`` is the tenant, or ``PLATFORM_KEY`` (``__platform__``) for an alert about
+    the platform itself (a failed run): no tenant reader's policy matches it. The ``alert_id``
     is the md5 of ``[tenant_id, as_of_date, alert_kind, alert_key]``, as the alert feed
     computes it, so the same alert is written once however often it is raised.
     """
 
-    tenant_id: str | None
+    tenant_id: str
     as_of_date: date
     alert_kind: str
     alert_key: str

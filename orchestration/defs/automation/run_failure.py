@@ -1,11 +1,12 @@
 """``run_failure_alert_sensor``: a failed run becomes a platform alert and a mail.
 
 Each failed run of this code location writes ONE row to ``marts.alerts``: a platform alert
-(``tenant_id`` NULL, seen by platform readers only) of kind ``run_failed``, keyed by the
-run id (the writer of the gate's ``publication_blocked`` alerts, insert-only), dated the
-run's last as-of day (the failure's UTC date for unpartitioned runs). When the row is new
-and both ``BOARDROOM_SMTP_HOST`` and ``BOARDROOM_DATA_OWNER_EMAIL`` are set, the data owner
-gets a mail saying what failed and where to look.
+(``tenant_id = '__platform__'``, which no tenant reader's policy matches: it is for the
+data engineers) of kind ``run_failed``, keyed by the run id, through the writer of the
+gate's ``publication_blocked`` alerts (insert-only here), dated the run's last as-of day
+(the failure's UTC date for unpartitioned runs). When the row is new and both
+``BOARDROOM_SMTP_HOST`` and ``BOARDROOM_DATA_OWNER_EMAIL`` are set, the data owner gets a
+mail saying what failed and where to look.
 """
 
 # No `from __future__ import annotations`: Dagster reads the sensor's resource annotations.
@@ -17,6 +18,7 @@ import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, PARTITION_NAME_TAG
 
 from boardroom.database import connect
+from boardroom.gate.publish import PLATFORM_KEY
 from boardroom.gate.records import Alert, write_alert
 from boardroom.gate.tables import ensure_published_tables
 from boardroom.settings import Settings
@@ -35,7 +37,7 @@ class FailedRun:
 
     def alert(self) -> Alert:
         return Alert(
-            tenant_id=None,
+            tenant_id=PLATFORM_KEY,
             as_of_date=self.as_of_date,
             alert_kind=RUN_FAILED,
             alert_key=f"run:{self.run_id}",
@@ -69,7 +71,9 @@ def failed_run(context: dg.RunFailureSensorContext) -> FailedRun:
         error = event.event_specific_data.error if event.event_specific_data else None
         lines = (error.message if error else "failed").strip().splitlines()
         steps.append(f"{event.step_key}: {lines[0] if lines else 'failed'}")
-    failed_at = datetime.fromtimestamp(context.failure_event.timestamp, UTC)
+    record = context.instance.get_run_record_by_id(run.run_id)
+    ended = record.end_time if record and record.end_time else None
+    failed_at = datetime.fromtimestamp(ended, UTC) if ended else datetime.now(UTC)
     return FailedRun(run.run_id, run.job_name, as_of_date(dict(run.tags), failed_at), steps)
 
 
@@ -84,9 +88,9 @@ def record_failure(warehouse_url: str, failure: FailedRun) -> bool:
 @dg.run_failure_sensor(
     name="run_failure_alert_sensor",
     description="When a run of this code location fails, write one platform alert "
-    "(`alert_kind = 'run_failed'`, keyed by run id) to `marts.alerts` and, if "
-    "BOARDROOM_SMTP_HOST and BOARDROOM_DATA_OWNER_EMAIL are set, mail the data owner the "
-    "failed steps and the run id.",
+    "(`tenant_id = '__platform__'`, `alert_kind = 'run_failed'`, keyed by run id) to "
+    "`marts.alerts` and, if BOARDROOM_SMTP_HOST and BOARDROOM_DATA_OWNER_EMAIL are set, "
+    "mail the data owner the failed steps and the run id.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def run_failure_alert_sensor(
