@@ -18,6 +18,7 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
 )
+from dagster._core.test_utils import create_run_for_test
 
 from boardroom.gate.publish import publish_tenants
 from boardroom.ingest.events import ingest_events
@@ -102,6 +103,27 @@ def test_late_event_and_usage_change_request_exactly_the_published_days_they_rea
             usage = _evaluate(instance, res, again.cursor)
             # Month to date and 30 days both hold 2026-03-26: published days 26..28.
             assert [_range(r) for r in usage.run_requests] == [("2026-03-26", "2026-03-28")]
+
+            # The next daily run (as-of 2026-03-31) loads the late event into raw and
+            # publishes its own day only: 20..28 still miss it until they are re-run.
+            with PostHogQueryClient(server.url, PROJECT_ID, PERSONAL_KEY) as client:
+                swept = ingest_events(client, warehouse, date(2026, 3, 31))
+            assert swept.late_rows == 2  # stamped 2026-03-20 and 2026-03-30
+            publish_tenants(warehouse, date(2026, 3, 31), date(2026, 3, 31))
+            stale = _evaluate(instance, res, usage.cursor)
+            assert [_range(r) for r in stale.run_requests] == [("2026-03-20", "2026-03-28")]
+
+            # While a run of the daily job is in flight, the sensor waits.
+            create_run_for_test(
+                instance, job_name="daily_pipeline_job", status=dg.DagsterRunStatus.STARTED
+            )
+            waiting = _evaluate(instance, res, usage.cursor)
+            assert not waiting.run_requests and "in progress" in waiting.skip_reason.skip_message
+
+        with dg.instance_for_test() as idle:
+            publish_tenants(warehouse, date(2026, 3, 20), date(2026, 3, 28))  # re-published
+            done = _evaluate(idle, res, usage.cursor)
+            assert not done.run_requests
 
 
 def test_nothing_published_means_nothing_is_late(

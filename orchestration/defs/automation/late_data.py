@@ -1,6 +1,6 @@
 """Late data after publication: which published as-of days it reaches.
 
-Two kinds of late arrival change figures already published:
+Late arrivals change figures already published in two ways. Still at the source:
 
 * **events** PostHog received after the last ingestion (its watermark in
   ``raw.ingest_state``, minus the ingestion lookback) stamped on or before the newest
@@ -12,6 +12,12 @@ Two kinds of late arrival change figures already published:
 
 Other operational tables are state read "as it is" at run time; published days keep the
 state they were published with (PRODUCT.md), so their changes reach no published day.
+
+Already in ``raw``: a daily run's late sweep loads late events (and extracts usage rows)
+and dbt rebuilds every as-of day they reach in ``audit``, but the run publishes its own
+day only. A tenant's published day is stale when an event of that tenant (or a usage row)
+its windows hold was loaded after the tenant's latest publication of the day
+(:func:`stale_published_days`).
 
 Which as-of days a late day X reaches is what dbt's windows say: the rows of
 ``intermediate.int_as_of_days`` whose event windows (``window_30d_start_date`` to
@@ -204,6 +210,78 @@ def affected_published_days(
             {"events": events, "usage": usage},
         ).fetchall()
     return [r[0] for r in rows]
+
+
+STALE_SQL = """
+WITH published AS (
+    SELECT tenant_id, as_of_date, max(published_at) AS published_at
+    FROM {log} WHERE outcome = 'published' AND tenant_id IS NOT NULL
+    GROUP BY tenant_id, as_of_date
+), loaded AS (
+    SELECT tenant_id, (timestamp AT TIME ZONE 'UTC')::date AS day, false AS usage,
+           max(_loaded_at) AS loaded_at
+    FROM raw.posthog_events WHERE _loaded_at > %(since)s
+    GROUP BY 1, 2
+    UNION ALL
+    SELECT tenant_id, usage_date, true, max(_extracted_at)
+    FROM raw.app_infra_usage WHERE _extracted_at > %(since)s
+    GROUP BY 1, 2
+)
+SELECT DISTINCT d.as_of_date
+FROM {days} AS d
+JOIN published AS p ON p.as_of_date = d.as_of_date
+JOIN loaded AS l ON l.tenant_id = p.tenant_id AND l.loaded_at > p.published_at
+WHERE l.day <= d.as_of_date
+  AND l.day >= CASE WHEN l.usage THEN least(d.window_30d_start_date, d.month_start_date)
+                    ELSE d.window_30d_start_date END
+ORDER BY 1
+"""
+
+
+def stale_published_days(
+    warehouse_url: str, *, since: datetime | None = None
+) -> tuple[list[date], datetime | None]:
+    """Published days whose figures miss rows already loaded into ``raw`` (see above), and
+    the newest load time seen (the cursor: rows loaded up to it are not looked at again).
+
+    Without ``since``, rows loaded after the earliest latest publication of the newest 30
+    published days are looked at.
+    """
+    with connect(warehouse_url, autocommit=True) as conn:
+        needed = (
+            ".".join(AS_OF_DAYS),
+            ".".join(PUBLICATION_LOG),
+            "raw.posthog_events",
+            "raw.app_infra_usage",
+        )
+        if not all(_exists(conn, name) for name in needed):
+            return [], since
+        if since is None:
+            row = conn.execute(
+                sql.SQL(
+                    "SELECT min(latest) FROM (SELECT as_of_date, tenant_id, max(published_at) "
+                    "AS latest FROM {log} WHERE outcome = 'published' GROUP BY 1, 2) AS p "
+                    "WHERE as_of_date > (SELECT max(as_of_date) - 30 FROM {log} "
+                    "WHERE outcome = 'published')"
+                ).format(log=sql.Identifier(*PUBLICATION_LOG))
+            ).fetchone()
+            since = row[0] if row else None
+            if since is None:
+                return [], None
+        newest = conn.execute(
+            "SELECT greatest((SELECT max(_loaded_at) FROM raw.posthog_events "
+            "WHERE _loaded_at > %(since)s), (SELECT max(_extracted_at) FROM raw.app_infra_usage "
+            "WHERE _extracted_at > %(since)s))",
+            {"since": since},
+        ).fetchone()
+        rows = conn.execute(
+            sql.SQL(STALE_SQL).format(
+                log=sql.Identifier(*PUBLICATION_LOG), days=sql.Identifier(*AS_OF_DAYS)
+            ),
+            {"since": since},
+        ).fetchall()
+    latest = newest[0] if newest and newest[0] is not None else since
+    return [r[0] for r in rows], latest
 
 
 def day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:

@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime
 
 import dagster as dg
+from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
@@ -18,6 +19,7 @@ from orchestration.defs.automation.late_data import (
     late_events,
     late_usage,
     newest_published_day,
+    stale_published_days,
 )
 from orchestration.defs.pipeline import daily_pipeline_job
 from orchestration.defs.sources.observe import sensor_client
@@ -31,7 +33,7 @@ def _cursor(text: str | None) -> dict[str, datetime | None]:
     data = json.loads(text) if text else {}
     return {
         name: datetime.fromisoformat(data[name]) if data.get(name) else None
-        for name in ("events", "usage")
+        for name in ("events", "usage", "loaded")
     }
 
 
@@ -51,11 +53,13 @@ def run_request(first: date, last: date, token: str) -> dg.RunRequest:
     job=daily_pipeline_job,
     description="Every 5 minutes, look for data that arrived after a day was published: "
     "events PostHog received since the last ingestion stamped on a published day's windows, "
-    "and `app.infra_usage` rows changed since the last extraction. Requests one "
+    "`app.infra_usage` rows changed since the last extraction, and rows a later run loaded "
+    "into `raw` after the day was published (a daily run publishes its own day only). "
+    "Requests one "
     "`daily_pipeline_job` run per contiguous range of the published as-of days whose "
     "windows (as dbt builds them) hold that data, which ingests it, rebuilds those days and "
     "re-publishes them. Other operational changes reach no published day (state is read as "
-    "of the run).",
+    "of the run). Waits while a run of the daily job is queued or in progress.",
     minimum_interval_seconds=LATE_DATA_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
@@ -65,6 +69,14 @@ def late_data_sensor(
     app_db: PostgresResource,
     posthog: PostHogQueryResource,
 ) -> dg.SensorResult:
+    in_flight = context.instance.get_runs_count(
+        dg.RunsFilter(job_name=daily_pipeline_job.name, statuses=IN_PROGRESS_RUN_STATUSES)
+    )
+    if in_flight:
+        return dg.SensorResult(
+            skip_reason=f"{in_flight} run(s) of {daily_pipeline_job.name} queued or in "
+            "progress: late data is looked at once they are done."
+        )
     published_until = newest_published_day(warehouse.url)
     if published_until is None:
         return dg.SensorResult(skip_reason="Nothing published yet: no day can be late.")
@@ -72,11 +84,16 @@ def late_data_sensor(
     with sensor_client(posthog) as client:
         events = late_events(client, warehouse.url, published_until, after=cursor["events"])
     usage = late_usage(app_db.url, warehouse.url, after=cursor["usage"])
-    days = affected_published_days(warehouse.url, events.days, usage.days)
+    stale, loaded = stale_published_days(warehouse.url, since=cursor["loaded"])
+    days = sorted(set(affected_published_days(warehouse.url, events.days, usage.days)) | set(stale))
     new_cursor = json.dumps(
         {
             name: value.isoformat() if value else None
-            for name, value in (("events", events.newest), ("usage", usage.newest))
+            for name, value in (
+                ("events", events.newest),
+                ("usage", usage.newest),
+                ("loaded", loaded),
+            )
         }
     )
     if not days:
@@ -85,7 +102,8 @@ def late_data_sensor(
         )
     context.log.info(
         f"Late events on {sorted(d.isoformat() for d in events.days)}, late usage on "
-        f"{sorted(d.isoformat() for d in usage.days)}: re-running published days "
+        f"{sorted(d.isoformat() for d in usage.days)}, published days missing loaded rows "
+        f"{[d.isoformat() for d in stale]}: re-running published days "
         f"{days[0]}..{days[-1]} ({len(days)} day(s))."
     )
     token = hashlib.sha256(new_cursor.encode()).hexdigest()[:12]
