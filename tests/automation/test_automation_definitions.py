@@ -102,3 +102,20 @@ def test_day_ranges() -> None:
     days = [d("2026-03-05"), d("2026-03-03"), d("2026-03-04"), d("2026-03-09")]
     assert day_ranges(days) == [(d("2026-03-03"), d("2026-03-05")), (d("2026-03-09"),) * 2]
     assert day_ranges([]) == []
+
+
+def test_new_settings_are_read_and_documented() -> None:
+    from pathlib import Path
+
+    from boardroom.settings import Settings
+
+    owner = Settings.from_env({"BOARDROOM_DATA_OWNER_EMAIL": " owner@example.org "})
+    assert owner.data_owner_email == "owner@example.org"
+    assert Settings.from_env({}).data_owner_email is None
+    root = Path(__file__).resolve().parents[2]
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    for name in ("BOARDROOM_DATA_OWNER_EMAIL", "BOARDROOM_MARTS_FRESHNESS_HOURS"):
+        assert f"{name}=" in example and f"`{name}`" in readme, name
+    for sensor in ("source_observation_sensor", "late_data_sensor", "run_failure_alert_sensor"):
+        assert f"`{sensor}`" in readme, sensor
