@@ -17,6 +17,7 @@ from orchestration.resources import PostgresResource
 from tests.automation.test_tenant_scope import audit_marts_already_built
 from tests.gate.conftest import MAX_DATE
 from tests.packs.smtp_server import RecordingHandler, smtp_server
+from tests.support.demo_warehouse import database_url
 
 OWNER = "data-owner@platform.example"
 
@@ -93,3 +94,19 @@ def test_without_smtp_the_alert_is_still_written(
         run, event = failed_run(instance, url)
         evaluate(instance, run, event, url)
     assert [a[2] for a in run_alerts(url)] == [f"run:{run.run_id}"]
+
+
+def test_an_unreachable_warehouse_still_mails_the_data_owner(
+    clone_demo_warehouse, pg_admin_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = clone_demo_warehouse()
+    handler = RecordingHandler()
+    missing = database_url(pg_admin_url, "no_such_warehouse")  # the server is up, the db not
+    with dg.instance_for_test() as instance, smtp_server(handler) as (host, port):
+        monkeypatch.setenv("BOARDROOM_SMTP_HOST", host)
+        monkeypatch.setenv("BOARDROOM_SMTP_PORT", str(port))
+        monkeypatch.setenv("BOARDROOM_DATA_OWNER_EMAIL", OWNER)
+        run, event = failed_run(instance, url)
+        evaluate(instance, run, event, missing)
+    assert run_alerts(url) == []
+    assert [r for r, _ in handler.received] == [[OWNER]]

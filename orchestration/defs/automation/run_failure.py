@@ -77,11 +77,12 @@ def failed_run(context: dg.RunFailureSensorContext) -> FailedRun:
     return FailedRun(run.run_id, run.job_name, as_of_date(dict(run.tags), failed_at), steps)
 
 
-def record_failure(warehouse_url: str, failure: FailedRun) -> bool:
-    """Write the alert; True when it is new (False: already recorded, or no alert table)."""
+def record_failure(warehouse_url: str, failure: FailedRun) -> bool | None:
+    """Write the alert: True when new, False when already recorded, None when there is no
+    ``marts.alerts`` yet (nothing built so far)."""
     with connect(warehouse_url, autocommit=True) as conn:
         if "alerts" not in ensure_published_tables(conn):
-            return False
+            return None
         return write_alert(conn, failure.alert(), update=False) == 1
 
 
@@ -97,15 +98,21 @@ def run_failure_alert_sensor(
     context: dg.RunFailureSensorContext, warehouse: PostgresResource
 ) -> None:
     failure = failed_run(context)
-    new = record_failure(warehouse.url, failure)
-    if not new:
-        context.log.info(f"run {failure.run_id}: alert already recorded (or no marts.alerts)")
+    try:
+        recorded = record_failure(warehouse.url, failure)
+    except Exception as exc:  # the warehouse may be what failed: the owner still hears of it
+        context.log.warning(f"run {failure.run_id}: alert not recorded ({exc})")
+        recorded = None
+    if recorded is None:
+        context.log.warning(f"run {failure.run_id}: no marts.alerts to record the alert in")
+    elif not recorded:
+        context.log.info(f"run {failure.run_id}: alert already recorded")
     settings = Settings.from_env()
     message = data_owner_message(
         settings,
         f"Boardroom: {failure.job_name} failed (as-of {failure.as_of_date})",
         failure.describe(),
     )
-    if message is not None and new:
+    if message is not None and recorded is not False:  # mailed once per failed run
         send(settings, message)
         context.log.info(f"run {failure.run_id}: data owner notified")
