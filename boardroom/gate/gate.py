@@ -9,7 +9,7 @@ from datetime import date
 from boardroom.database import connect
 from boardroom.gate.config import GateSettings
 from boardroom.gate.evaluate import GateEvaluation, evaluate_marts
-from boardroom.gate.publish import PublishReport, publish_tenants
+from boardroom.gate.publish import PublishReport, audit_tenants, publish_tenants
 from boardroom.gate.records import log_withheld, raise_blocked_alerts
 from boardroom.gate.tables import ensure_published_tables
 
@@ -61,15 +61,17 @@ def run_gate(
     rows are written, and the platform marts (a rollup over every tenant) are left as they
     are. Raises :class:`UnknownTenants` for a tenant with no rows in the audit marts.
     """
-    evaluation = complete_evaluation(warehouse_url, min_date, max_date, evaluation, settings)
     scope = None if tenants is None else sorted(set(tenants))
-    if scope is not None:
-        unknown = [t for t in scope if t not in evaluation.tenants()]
+    if scope is not None:  # checked before the (slower) evaluation
+        with connect(warehouse_url, autocommit=True) as conn:
+            known = audit_tenants(conn, min_date, max_date)
+        unknown = [t for t in scope if t not in known]
         if unknown:
             raise UnknownTenants(
                 f"No rows in the audit marts for tenant(s) {', '.join(unknown)} on as-of days "
-                f"{min_date}..{max_date}; known tenants: {', '.join(evaluation.tenants())}."
+                f"{min_date}..{max_date}; known tenants: {', '.join(known) or 'none'}."
             )
+    evaluation = complete_evaluation(warehouse_url, min_date, max_date, evaluation, settings)
     withheld = {t: why for t, why in evaluation.withheld().items() if scope is None or t in scope}
     passing = [t for t in evaluation.passing_tenants() if scope is None or t in scope]
     summary = evaluation.summary()

@@ -52,6 +52,8 @@ def evaluate(instance, run, event, url: str) -> None:
 
 def run_alerts(url: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
+        if not conn.execute("SELECT to_regclass('marts.alerts') IS NOT NULL").fetchone()[0]:
+            return []
         return conn.execute(
             "SELECT tenant_id, as_of_date, alert_key, severity, message FROM marts.alerts "
             "WHERE alert_kind = 'run_failed'"
