@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 import pytest
 from dagster._daemon.freshness import FreshnessDaemon
 from dagster_graphql.test.utils import (
@@ -16,7 +20,10 @@ from dagster_graphql.test.utils import (
     infer_repository_selector,
 )
 
-from boardroom.sources.app_db import APP_TABLES
+from boardroom.demo import DemoSpec, load_operational
+from boardroom.sources.app_db import APP_TABLES, create_app_schema
+from tests.automation.support import PERSONAL_KEY, PROJECT_ID, event, posthog_stand_in, send
+from tests.support.demo_warehouse import create_database, drop_database
 
 WORKSPACE = str(Path(__file__).resolve().parents[2] / "workspace.yaml")
 
@@ -45,7 +52,41 @@ query ($selector: RepositorySelector!) {
 
 
 @pytest.fixture(scope="module")
-def workspace() -> Iterator[tuple[dg.DagsterInstance, object]]:
+def sources(pg_admin_url: str, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """An app database with demo rows and a PostHog stand-in with one event: the code server
+    (started after these variables are set) resolves its resources from them, as in
+    ``boardroom dev``."""
+    name = f"ui_app_{uuid.uuid4().hex[:8]}"
+    app_url = create_database(pg_admin_url, name)
+    with psycopg.connect(app_url) as conn:
+        create_app_schema(conn)
+        load_operational(conn, DemoSpec(end_date=date(2026, 3, 31), tenants=2, days=2))
+    try:
+        with posthog_stand_in(tmp_path_factory.mktemp("ui") / "posthog") as server:
+            send(server, [event("2026-03-31T08:00:00+00:00")])
+            env = {
+                "BOARDROOM_APP_DATABASE_URL": app_url,
+                "BOARDROOM_WAREHOUSE_URL": app_url,
+                "POSTHOG_HOST": server.url,
+                "POSTHOG_PROJECT_ID": str(PROJECT_ID),
+                "POSTHOG_PERSONAL_API_KEY": PERSONAL_KEY,
+            }
+            saved = {k: os.environ.get(k) for k in env}
+            os.environ.update(env)
+            try:
+                yield env
+            finally:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+    finally:
+        drop_database(pg_admin_url, name)
+
+
+@pytest.fixture(scope="module")
+def workspace(sources) -> Iterator[tuple[dg.DagsterInstance, object]]:
     with (
         dg.instance_for_test() as instance,
         define_out_of_process_workspace(WORKSPACE, None, instance) as process_context,
@@ -89,6 +130,22 @@ def test_sensors_are_listed_with_their_descriptions(workspace) -> None:
     assert sensors["late_data_sensor"]["minIntervalSeconds"] == 300
     for name in ("source_observation_sensor", "late_data_sensor", "run_failure_alert_sensor"):
         assert len(sensors[name]["description"]) > 80
+
+
+def test_the_observation_sensor_runs_in_the_code_server(workspace) -> None:
+    """Evaluated as the daemon evaluates it: in the code server, resources from the env."""
+    instance, process_context = workspace
+    location = process_context.create_request_context().get_code_location("boardroom")
+    repository = next(iter(location.get_repositories().values()))
+    data = location.get_sensor_execution_data(
+        instance, repository.handle, "source_observation_sensor", None, None, None, None, None
+    )
+    observed = {e.asset_key: e.metadata for e in data.asset_events}
+    assert set(observed) == {dg.AssetKey(["posthog", "events"])} | {
+        dg.AssetKey(["app", t]) for t in APP_TABLES
+    }
+    assert observed[dg.AssetKey(["posthog", "events"])]["dagster/row_count"].value == 1
+    assert observed[dg.AssetKey(["app", "tenants"])]["dagster/row_count"].value == 2
 
 
 def test_published_marts_show_their_freshness(workspace) -> None:
