@@ -23,6 +23,7 @@ from dagster._core.test_utils import create_run_for_test
 from boardroom.gate.publish import publish_tenants
 from boardroom.ingest.events import ingest_events
 from boardroom.ingest.posthog_query import PostHogQueryClient
+from orchestration.definitions import defs
 from orchestration.defs.automation.late_data_sensor import late_data_sensor
 from tests.automation.support import (
     PERSONAL_KEY,
@@ -53,8 +54,10 @@ def _range(request: dg.RunRequest) -> tuple[str, str]:
     ]
 
 
-def _evaluate(instance, res, cursor: str | None) -> dg.SensorResult:
-    context = dg.build_sensor_context(instance=instance, resources=res, cursor=cursor)
+def _evaluate(instance, res, cursor: str | None, definitions=None) -> dg.SensorResult:
+    context = dg.build_sensor_context(
+        instance=instance, resources=res, cursor=cursor, definitions=definitions
+    )
     return late_data_sensor(context)
 
 
@@ -84,10 +87,11 @@ def test_late_event_and_usage_change_request_exactly_the_published_days_they_rea
                     {**on_time, "timestamp": "2026-03-14T00:00:00+00:00"},  # a later copy: loses
                 ],
             )
-            late = _evaluate(instance, res, quiet.cursor)
+            late = _evaluate(instance, res, quiet.cursor, defs())
             assert [_range(r) for r in late.run_requests] == [("2026-03-20", "2026-03-28")]
             request = late.run_requests[0]
             assert request.tags["boardroom/trigger"] == "late_data" and request.run_key
+            assert request.asset_selection is None  # the newest published day: the whole job
 
             again = _evaluate(instance, res, late.cursor)
             assert not again.run_requests  # the same late event is not requested twice
@@ -110,8 +114,16 @@ def test_late_event_and_usage_change_request_exactly_the_published_days_they_rea
                 swept = ingest_events(client, warehouse, date(2026, 3, 31))
             assert swept.late_rows == 2  # stamped 2026-03-20 and 2026-03-30
             publish_tenants(warehouse, date(2026, 3, 31), date(2026, 3, 31))
-            stale = _evaluate(instance, res, usage.cursor)
+            stale = _evaluate(instance, res, usage.cursor, defs())
             assert [_range(r) for r in stale.run_requests] == [("2026-03-20", "2026-03-28")]
+            # Older days than the newest published one: everything but board-pack rendering.
+            selected = set(stale.run_requests[0].asset_selection)
+            assert dg.AssetKey(["packs", "board_packs"]) not in selected
+            assert {
+                dg.AssetKey(["raw", "posthog_events"]),
+                dg.AssetKey(["audit", "exec_overview"]),
+                dg.AssetKey(["marts", "exec_overview"]),
+            } <= selected
 
             # While a run of the daily job is in flight, the sensor waits.
             create_run_for_test(

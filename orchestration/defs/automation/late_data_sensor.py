@@ -21,6 +21,7 @@ from orchestration.defs.automation.late_data import (
     newest_published_day,
     stale_published_days,
 )
+from orchestration.defs.packs.assets import PACKS_GROUP
 from orchestration.defs.pipeline import daily_pipeline_job
 from orchestration.defs.sources.observe import sensor_client
 from orchestration.resources import PostgresResource, PostHogQueryResource
@@ -37,15 +38,30 @@ def _cursor(text: str | None) -> dict[str, datetime | None]:
     }
 
 
-def run_request(first: date, last: date, token: str) -> dg.RunRequest:
-    """One run of ``daily_pipeline_job`` over [first, last] (a single-run range)."""
+def without_packs(context: dg.SensorEvaluationContext) -> list[dg.AssetKey] | None:
+    """The daily job's assets minus board-pack rendering (None: no definitions to read)."""
+    repository = context.repository_def
+    if repository is None:
+        return None
+    graph = repository.asset_graph
+    keys = repository.get_job(daily_pipeline_job.name).asset_layer.selected_asset_keys
+    return sorted((k for k in keys if graph.get(k).group_name != PACKS_GROUP), key=lambda k: k.path)
+
+
+def run_request(
+    first: date, last: date, token: str, selection: list[dg.AssetKey] | None = None
+) -> dg.RunRequest:
+    """One run of ``daily_pipeline_job`` over [first, last] (a single-run range), of the
+    assets in ``selection`` (default: the whole job)."""
     tags = {TRIGGER_TAG: "late_data"}
     key = f"late-data:{first.isoformat()}..{last.isoformat()}:{token}"
     if first == last:
-        return dg.RunRequest(run_key=key, partition_key=first.isoformat(), tags=tags)
+        return dg.RunRequest(
+            run_key=key, partition_key=first.isoformat(), tags=tags, asset_selection=selection
+        )
     tags[ASSET_PARTITION_RANGE_START_TAG] = first.isoformat()
     tags[ASSET_PARTITION_RANGE_END_TAG] = last.isoformat()
-    return dg.RunRequest(run_key=key, tags=tags)
+    return dg.RunRequest(run_key=key, tags=tags, asset_selection=selection)
 
 
 @dg.sensor(
@@ -55,11 +71,11 @@ def run_request(first: date, last: date, token: str) -> dg.RunRequest:
     "events PostHog received since the last ingestion stamped on a published day's windows, "
     "`app.infra_usage` rows changed since the last extraction, and rows a later run loaded "
     "into `raw` after the day was published (a daily run publishes its own day only). "
-    "Requests one "
-    "`daily_pipeline_job` run per contiguous range of the published as-of days whose "
-    "windows (as dbt builds them) hold that data, which ingests it, rebuilds those days and "
-    "re-publishes them. Other operational changes reach no published day (state is read as "
-    "of the run). Waits while a run of the daily job is queued or in progress.",
+    "Requests one `daily_pipeline_job` run per contiguous range of the published as-of days "
+    "whose windows (as dbt builds them) hold that data, which ingests it, rebuilds those "
+    "days and re-publishes them (board packs only with the newest published day). Other "
+    "operational changes reach no published day (state is read as of the run). Waits while "
+    "a run of the daily job is queued or in progress.",
     minimum_interval_seconds=LATE_DATA_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
@@ -107,5 +123,11 @@ def late_data_sensor(
         f"{days[0]}..{days[-1]} ({len(days)} day(s))."
     )
     token = hashlib.sha256(new_cursor.encode()).hexdigest()[:12]
-    requests = [run_request(first, last, token) for first, last in day_ranges(days)]
+    # Board packs are re-rendered only with the newest published day (the period the next
+    # delivery sends); older periods' packs are not rendered again for each of their days.
+    older = without_packs(context)
+    requests = [
+        run_request(first, last, token, None if last >= published_until else older)
+        for first, last in day_ranges(days)
+    ]
     return dg.SensorResult(run_requests=requests, cursor=new_cursor)
