@@ -11,7 +11,7 @@ from dagster._core.definitions.freshness import CronFreshnessPolicy
 from boardroom.settings import ConfigurationError
 from boardroom.sources.app_db import APP_TABLES
 from orchestration.defs.automation.freshness import deadline_cron, freshness_hours
-from orchestration.defs.automation.late_data import day_ranges
+from orchestration.defs.automation.published_days import day_ranges
 from orchestration.defs.gate.scope import (
     BOARD_PACKS_OP,
     PUBLISH_OP,

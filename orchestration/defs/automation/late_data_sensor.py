@@ -13,11 +13,10 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from orchestration.defs.automation.late_data import (
+from orchestration.defs.automation.late_data import late_events, late_usage
+from orchestration.defs.automation.published_days import (
     affected_published_days,
     day_ranges,
-    late_events,
-    late_usage,
     newest_published_day,
     stale_published_days,
 )
