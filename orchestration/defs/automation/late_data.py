@@ -32,6 +32,10 @@ from boardroom.ingest.events import DEFAULT_LOOKBACK, stream_name
 from boardroom.ingest.posthog_query import PostHogQueryClient
 from orchestration.defs.automation.published_days import table_exists
 
+#: An event stamped on day X counts in the as-of days X..X+29 (the longest event window,
+#: ``window_30d_start_date`` of ``int_as_of_days``): older events reach no published day.
+EVENT_REACH_DAYS = 30
+
 
 @dataclass(frozen=True)
 class LateArrivals:
@@ -81,10 +85,12 @@ def late_events(
     warehouse_url: str,
     published_until: date,
     *,
+    published_from: date | None = None,
     after: datetime | None = None,
     now: datetime | None = None,
 ) -> LateArrivals:
-    """Event days of events PostHog holds, not yet loaded, stamped up to ``published_until``.
+    """Event days of events PostHog holds, not yet loaded, stamped up to ``published_until``
+    (and, with ``published_from``, no earlier than the first day its windows reach).
 
     ``after`` (the previous cursor) skips events received at or before it.
     """
@@ -102,6 +108,11 @@ def late_events(
     window = Window(
         label="late events not yet loaded",
         created_to=now or datetime.now(UTC),
+        timestamp_from=(
+            day_start(published_from - timedelta(days=EVENT_REACH_DAYS - 1))
+            if published_from is not None
+            else None
+        ),
         timestamp_to=day_start(published_until + timedelta(days=1)),
         created_from=created_from,
         late_sweep=True,

@@ -17,7 +17,7 @@ from orchestration.defs.automation.late_data import late_events, late_usage
 from orchestration.defs.automation.published_days import (
     affected_published_days,
     day_ranges,
-    newest_published_day,
+    published_span,
     stale_published_days,
 )
 from orchestration.defs.packs.assets import PACKS_GROUP
@@ -92,12 +92,19 @@ def late_data_sensor(
             skip_reason=f"{in_flight} run(s) of {daily_pipeline_job.name} queued or in "
             "progress: late data is looked at once they are done."
         )
-    published_until = newest_published_day(warehouse.url)
-    if published_until is None:
+    span = published_span(warehouse.url)
+    if span is None:
         return dg.SensorResult(skip_reason="Nothing published yet: no day can be late.")
+    published_from, published_until = span
     cursor = _cursor(context.cursor)
     with sensor_client(posthog) as client:
-        events = late_events(client, warehouse.url, published_until, after=cursor["events"])
+        events = late_events(
+            client,
+            warehouse.url,
+            published_until,
+            published_from=published_from,
+            after=cursor["events"],
+        )
     usage = late_usage(app_db.url, warehouse.url, after=cursor["usage"])
     stale, loaded = stale_published_days(warehouse.url, since=cursor["loaded"])
     days = sorted(set(affected_published_days(warehouse.url, events.days, usage.days)) | set(stale))

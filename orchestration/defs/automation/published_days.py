@@ -32,17 +32,17 @@ def table_exists(conn: psycopg.Connection, qualified: str) -> bool:
     return bool(row and row[0])
 
 
-def newest_published_day(warehouse_url: str) -> date | None:
-    """The newest as-of day with a ``published`` row in ``marts.publication_log``."""
+def published_span(warehouse_url: str) -> tuple[date, date] | None:
+    """The oldest and newest as-of days with a ``published`` row in ``marts.publication_log``."""
     with connect(warehouse_url, autocommit=True) as conn:
         if not table_exists(conn, ".".join(PUBLICATION_LOG)):
             return None
         row = conn.execute(
-            sql.SQL("SELECT max(as_of_date) FROM {} WHERE outcome = 'published'").format(
-                sql.Identifier(*PUBLICATION_LOG)
-            )
+            sql.SQL(
+                "SELECT min(as_of_date), max(as_of_date) FROM {} WHERE outcome = 'published'"
+            ).format(sql.Identifier(*PUBLICATION_LOG))
         ).fetchone()
-    return row[0] if row else None
+    return (row[0], row[1]) if row and row[0] is not None else None
 
 
 def affected_published_days(
