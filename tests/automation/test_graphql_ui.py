@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -13,6 +14,8 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
+from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
+from dagster._core.instance.utils import RUNLESS_JOB_NAME, RUNLESS_RUN_ID
 from dagster._daemon.freshness import FreshnessDaemon
 from dagster_graphql.test.utils import (
     define_out_of_process_workspace,
@@ -153,11 +156,26 @@ def test_published_marts_show_their_freshness(workspace) -> None:
     before = nodes(process_context)
     policy = before["marts/exec_overview"]["internalFreshnessPolicy"]
     assert policy == {"deadlineCron": "0 6 * * *", "lowerBoundDeltaSeconds": 86400}
-    # Published just now: fresh until the next deadline. Never published: unknown.
+    # Published just now: fresh until the next deadline. Last published two days ago:
+    # overdue (nothing in the 24 hours before the last deadline). Never published: unknown.
     instance.report_runless_asset_event(
         dg.AssetMaterialization(asset_key=["marts", "exec_overview"], partition="2026-03-31")
+    )
+    instance.report_dagster_event(
+        DagsterEvent(
+            event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,
+            event_specific_data=StepMaterializationData(
+                dg.AssetMaterialization(asset_key=["marts", "revenue_protection"])
+            ),
+            job_name=RUNLESS_JOB_NAME,
+        ),
+        run_id=RUNLESS_RUN_ID,
+        timestamp=time.time() - 2 * 86400,
     )
     asyncio.run(FreshnessDaemon()._evaluate_assets(process_context))
     after = nodes(process_context)
     assert after["marts/exec_overview"]["freshnessStatusInfo"]["freshnessStatus"] == "HEALTHY"
+    assert after["marts/revenue_protection"]["freshnessStatusInfo"]["freshnessStatus"] == (
+        "DEGRADED"
+    )
     assert after["marts/alerts"]["freshnessStatusInfo"]["freshnessStatus"] == "UNKNOWN"
