@@ -1,7 +1,7 @@
 """Late data still at the sources, after a day was published.
 
 * **events** PostHog received after the last ingestion (its watermark in
-  ``raw.ingest_state``, minus the ingestion lookback) stamped on or before the newest
+  ``raw.ingest_state``) stamped on or before the newest
   published day: read with ingestion's own late sweep (``plan_windows``' window shape and
   ``pull_window``'s paging), minus events already in ``raw.posthog_events`` and events that
   would be quarantined (no tenant, unparseable time) and so count nowhere;
@@ -28,7 +28,7 @@ from boardroom.database import connect
 from boardroom.ingest.app_tables import RAW_SCHEMA, mirror_table
 from boardroom.ingest.event_load import read_watermark
 from boardroom.ingest.event_pull import Row, Window, day_start, pull_window
-from boardroom.ingest.events import DEFAULT_LOOKBACK, stream_name
+from boardroom.ingest.events import stream_name
 from boardroom.ingest.posthog_query import PostHogQueryClient
 from orchestration.defs.automation.published_days import table_exists
 
@@ -102,7 +102,10 @@ def late_events(
         )
     if watermark is None:  # nothing ingested from this project yet: nothing is late
         return LateArrivals(frozenset(), after)
-    created_from = watermark - DEFAULT_LOOKBACK
+    # From the watermark itself, not minus ingestion's lookback: re-reading the last hour of
+    # a busy project on every tick would be slow, and an event PostHog made queryable late
+    # is still loaded by the next run's sweep, after which stale_published_days sees it.
+    created_from = watermark
     if after is not None and after > created_from:
         created_from = after
     window = Window(
