@@ -196,6 +196,14 @@ def run_command(
             help="Re-extract every source row and rebuild the marts' history from scratch.",
         ),
     ] = False,
+    tenant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tenant",
+            help="Publish and render board packs for this tenant only (repeatable); other "
+            "tenants' published rows stay untouched.",
+        ),
+    ] = None,
 ) -> None:
     """Run the daily pipeline (ingestion, marts, checks) for an as-of day, in this process.
 
@@ -216,7 +224,7 @@ def run_command(
         check_window(first, last)
     except (PipelineInputError, ConfigurationError) as exc:
         _fail(str(exc))
-    _run_pipeline(_settings(), first, last, full_refresh=full_refresh)
+    _run_pipeline(_settings(), first, last, full_refresh=full_refresh, tenants=tenant or None)
 
 
 def _run_pipeline(
@@ -227,6 +235,7 @@ def _run_pipeline(
     full_refresh: bool,
     skip_groups: tuple[str, ...] = (),
     only_groups: tuple[str, ...] | None = None,
+    tenants: list[str] | None = None,
 ) -> None:
     """Run ``daily_pipeline_job`` over [first, last], print the summary, exit 1 on failure."""
     from boardroom.pipeline_run import PipelineInputError, print_report, run_pipeline
@@ -244,6 +253,7 @@ def _run_pipeline(
                 console=console,
                 skip_groups=skip_groups,
                 only_groups=only_groups,
+                tenants=tenants,
             )
     except (DatabaseUnavailable, PipelineInputError, ConfigurationError) as exc:
         _fail(str(exc))
