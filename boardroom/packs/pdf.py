@@ -15,6 +15,9 @@ from boardroom.packs.paths import CSS_PATH, EXPORTS_DIR
 from boardroom.packs.rss import peak_rss_mb
 
 _TAGS = re.compile(r"<[^>]+>")
+#: A tagged PDF (structure tree, reading order, document language and title from the HTML)
+#: so screen readers and text extraction follow the logical order, Arabic included.
+PDF_OPTIONS: dict[str, Any] = {"pdf_tags": True}
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def render_pdf(document: dict[str, Any], target: Path) -> PdfResult:
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".pdf.part")
-    rendered.write_pdf(partial)
+    rendered.write_pdf(partial, **PDF_OPTIONS)
     partial.replace(target)
     return PdfResult(
         path=str(target),

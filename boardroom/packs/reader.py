@@ -40,13 +40,15 @@ TENANT_GUC = "boardroom.tenant_id"
 
 @dataclass
 class TenantData:
-    """One tenant's rows: ``daily[mart]`` over the period, ``at_end[mart]`` on its last day."""
+    """One tenant's rows: ``daily[mart]`` over the period, ``at_end[mart]`` on its last day,
+    ``previous[mart]`` on the last day of the period before (for headline changes)."""
 
     tenant_id: str
     period: Period
     summary: Row | None
     daily: dict[str, list[Row]] = field(default_factory=dict)
     at_end: dict[str, list[Row]] = field(default_factory=dict)
+    previous: dict[str, Row] = field(default_factory=dict)
 
     def end_row(self, mart: str) -> Row | None:
         rows = [r for r in self.daily.get(mart, []) if r["as_of_date"] == self.period.end]
@@ -57,6 +59,7 @@ class TenantData:
 class PlatformData:
     period: Period
     daily: list[Row]
+    previous: Row | None = None
 
     def end_row(self) -> Row | None:
         rows = [r for r in self.daily if r["as_of_date"] == self.period.end]
@@ -99,6 +102,14 @@ def read_tenant_data(
                 "ORDER BY as_of_date"
             ).format(_table(schema, mart))
             data.daily[mart] = cur.execute(query, (tenant_id, period.start, period.end)).fetchall()
+            earlier = cur.execute(
+                sql.SQL("SELECT * FROM {} WHERE tenant_id = %s AND as_of_date = %s").format(
+                    _table(schema, mart)
+                ),
+                (tenant_id, period.previous.end),
+            ).fetchone()
+            if earlier is not None:
+                data.previous[mart] = earlier
         for mart, order in END_MARTS.items():
             query = sql.SQL("SELECT * FROM {} WHERE tenant_id = %s AND as_of_date = %s").format(
                 _table(schema, mart)
@@ -113,8 +124,12 @@ def read_platform_data(
     conn: psycopg.Connection, period: Period, *, schema: str = "marts"
 ) -> PlatformData:
     """The platform rollup over the period (platform executives only)."""
+    table = _table(schema, "platform_overview")
     query = sql.SQL(
         "SELECT * FROM {} WHERE as_of_date BETWEEN %s AND %s ORDER BY as_of_date"
-    ).format(_table(schema, "platform_overview"))
+    ).format(table)
+    earlier = sql.SQL("SELECT * FROM {} WHERE as_of_date = %s").format(table)
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        return PlatformData(period, cur.execute(query, (period.start, period.end)).fetchall())
+        daily = cur.execute(query, (period.start, period.end)).fetchall()
+        previous = cur.execute(earlier, (period.previous.end,)).fetchone()
+        return PlatformData(period, daily, previous)
