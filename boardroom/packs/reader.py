@@ -1,8 +1,11 @@
 """Read one tenant's (or the platform's) published figures for a period.
 
-Every tenant query names its tenant as a parameter *and* runs in a transaction that sets
-``boardroom.tenant_id`` locally (``set_config(..., true)``), so row-level security on the
-published marts applies even if a filter were ever missing (defence in depth).
+Every tenant query names its tenant as a parameter *and* runs in one transaction. When the
+session is a trusted-application login (a member of ``boardroom_tenant_app``, see
+``boardroom/gate/security.py``), that transaction first calls ``access.assume_tenant``, so
+row-level security on the published marts admits that tenant only, even if a filter were
+ever missing (defence in depth). The publishing role, which owns the marts, reads by the
+parameter alone.
 """
 
 from __future__ import annotations
@@ -35,7 +38,16 @@ END_MARTS = {
     "approval_queue": "queue_rank",
     "alerts": "severity, alert_kind, alert_key",
 }
-TENANT_GUC = "boardroom.tenant_id"
+TENANT_APP = "boardroom_tenant_app"
+#: Scope the transaction to the tenant when the session is a trusted-application login.
+#: (Nested CASE: each test runs only when the one before passed, so a warehouse without the
+#: role or the access schema is read by the tenant parameter alone.)
+_ASSUME_TENANT = sql.SQL(
+    "SELECT CASE WHEN to_regrole({app}) IS NULL "
+    "OR to_regprocedure('access.assume_tenant(text)') IS NULL THEN NULL "
+    "ELSE CASE WHEN pg_has_role(session_user, {app}, 'MEMBER') "
+    "THEN access.assume_tenant(%s) END END"
+).format(app=sql.Literal(TENANT_APP))
 
 
 @dataclass
@@ -88,7 +100,7 @@ def read_tenant_data(
 ) -> TenantData:
     """Every row a tenant's pack needs, read in one tenant-scoped transaction."""
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SELECT set_config(%s, %s, true)", (TENANT_GUC, tenant_id))
+        cur.execute(_ASSUME_TENANT, (tenant_id,))
         summary = cur.execute(
             sql.SQL("SELECT * FROM {} WHERE tenant_id = %s").format(
                 _table(schema, "tenant_summary")

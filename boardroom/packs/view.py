@@ -200,13 +200,16 @@ class PackView:
         if alert["kind"] == "sla_breach":
             approvals = {a["approval_id"]: a for a in self.doc.get("approvals") or []}
             known = approvals.get(alert["approval_id"] or "")
-            who = (
-                Markup("{} ({})").format(self.approval_title(known), self.bdi(known["approval_id"]))
-                if known
-                else self.bdi(alert["approval_id"] or "")
-            )
-            return escape(t.lookup("alerts.sla_breach") or "").format(
-                approval_id=who, hours=self.num(self.hours(alert["value"]))
+            if known:
+                who = Markup("{} ({})").format(
+                    self.approval_title(known), self.bdi(known["approval_id"])
+                )
+            else:
+                who = self.text(
+                    "pack.approval_ref", approval_id=self.bdi(alert["approval_id"] or "")
+                )
+            return self.text(
+                "alerts.sla_breach", approval=who, hours=self.num(self.hours(alert["value"]))
             )
         if alert["kind"] != "status":
             return escape(t.lookup("alerts.other") or "").format(

@@ -1,6 +1,7 @@
 """Layout faults of a rendered pack, read back from the PDF's word boxes (pdfplumber).
 
-A fault is a pair of words of a page whose boxes overlap, a word outside the page's
+A fault is a pair of words of a page whose boxes overlap (or glyphs drawn over each
+other, which pdfplumber would merge into one word), a word outside the page's
 content box (the running header and footer bands in the top and bottom margins count
 as inside), a page whose body holds nothing but headings, or a page whose body ends with
 a heading (an orphan heading).
@@ -8,6 +9,8 @@ a heading (an orphan heading).
 
 from __future__ import annotations
 
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +68,45 @@ def overlaps(a: Word, b: Word) -> bool:
     return dx > OVERLAP and dy > max(OVERLAP, OVERLAP_DOWN * smaller)
 
 
+#: Grid cell (points) for finding glyphs that share a spot on the page.
+CELL = 6.0
+
+
+def _glyphs(page: pdfplumber.page.Page) -> list[dict]:
+    """Visible glyphs: no spaces, no combining marks (Arabic vowel signs sit on their
+    letter), no zero-width parts of ligatures."""
+    return [
+        c
+        for c in page.chars
+        if c["text"].strip()
+        and unicodedata.category(c["text"][0]) not in ("Mn", "Me", "Cf")
+        and c["x1"] - c["x0"] > 0.5
+    ]
+
+
+def glyph_collisions(number: int, glyphs: list[dict]) -> list[str]:
+    """Glyphs drawn over each other (text of one box running into another's): more than
+    half the narrower glyph's width and half its height shared."""
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, c in enumerate(glyphs):
+        for gx in range(int(c["x0"] // CELL), int(c["x1"] // CELL) + 1):
+            for gy in range(int(c["top"] // CELL), int(c["bottom"] // CELL) + 1):
+                cells[(gx, gy)].append(i)
+    faults: set[str] = set()
+    for members in cells.values():
+        for n, i in enumerate(members):
+            a = glyphs[i]
+            for j in members[n + 1 :]:
+                b = glyphs[j]
+                dx = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+                dy = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                narrow = min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+                low = min(a["bottom"] - a["top"], b["bottom"] - b["top"])
+                if dx > 0.5 * narrow and dy > 0.5 * low:
+                    faults.add(f"page {number}: {a['text']!r} is drawn over {b['text']!r}")
+    return sorted(faults)
+
+
 def page_faults(number: int, width: float, height: float, words: list[Word]) -> list[str]:
     """Every layout fault of one page (``number`` counts from 1)."""
     top, right, bottom, left = MARGINS
@@ -103,4 +145,5 @@ def layout_faults(pdf: Path) -> list[str]:
     with pdfplumber.open(pdf) as document:
         for number, page in enumerate(document.pages, start=1):
             faults += page_faults(number, float(page.width), float(page.height), _words(page))
+            faults += glyph_collisions(number, _glyphs(page))
     return faults

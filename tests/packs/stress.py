@@ -3,7 +3,8 @@
 For each stressed tenant, on the period's last day: a long tenant name with an unbroken
 token, 12 provider/service rows with 40-character names and huge figures, 200 pending
 approvals with long ids (and 200 SLA-breach alerts), no API traffic over the whole period
-(so the API error-rate chart has nothing to draw) and 12-digit money figures.
+(so the API error-rate chart has nothing to draw), 12-digit money figures and a
+``currency`` column on the money-carrying marts.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ SERVICES = (
     "Conversational Business Messaging Suite",
 )
 APPROVALS = 200
+#: The reporting currency planted into the money-carrying marts (as a newer mart has it).
+CURRENCY = "SAR"
+MONEY_MARTS = (
+    "exec_overview",
+    "revenue_protection",
+    "cost_optimization",
+    "executive_room_snapshot",
+)
 CATEGORIES = ("deal", "message", "integration", "billing", "compliance")
 PRIORITIES = ("critical", "high", "normal", "low")
 
@@ -83,7 +92,15 @@ def _set(conn: psycopg.Connection, table: str, tenant: str, where: sql.Composabl
 def plant_stress(url: str, tenants: tuple[str, ...], day: date, days: int = 7) -> None:
     """Make ``tenants``' published figures for the period ending ``day`` as long as they get."""
     with psycopg.connect(url) as conn:
+        for mart in MONEY_MARTS:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS currency text").format(
+                    _table(mart)
+                )
+            )
         for tenant in tenants:
+            for mart in MONEY_MARTS:
+                _set(conn, mart, tenant, sql.SQL("true"), currency=CURRENCY)
             _plant_tenant(conn, tenant, day, days)
 
 
