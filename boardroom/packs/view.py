@@ -114,6 +114,9 @@ class PackView:
     def change(self, h: dict[str, Any]) -> dict[str, str]:
         """Arrow, text and tone (good/bad/neutral) of a headline's change."""
         t = self.t
+        if h["value"] is None:
+            text = t.lookup(f"no_data.{h['name']}") or t("pack.no_value")
+            return {"arrow": "", "text": text, "tone": "neutral"}
         if h["change"] is None:
             return {"arrow": "", "text": t("pack.no_previous"), "tone": "neutral"}
         delta = Decimal(h["change"])

@@ -3,8 +3,8 @@
 For each stressed tenant, on the period's last day: a long tenant name with an unbroken
 token, 12 provider/service rows with 40-character names and huge figures, 200 pending
 approvals with long ids (and 200 SLA-breach alerts), no API traffic over the whole period
-(so the API error-rate chart has nothing to draw), 12-digit money figures and a
-``currency`` column on the money-carrying marts.
+(so the API error-rate chart has nothing to draw), 12-digit money figures, a ``currency``
+column on the money-carrying marts and a ``title`` column on the approval queue.
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ MONEY_MARTS = (
     "revenue_protection",
     "cost_optimization",
     "executive_room_snapshot",
+)
+#: Titles planted for the first approvals (the source has no title column yet; a mart that
+#: publishes one gets its titles shown).
+TITLES = (
+    "Renew the Gulf logistics master agreement with revised payment terms",
+    "Approve the WhatsApp Business template for payment reminders",
 )
 CATEGORIES = ("deal", "message", "integration", "billing", "compliance")
 PRIORITIES = ("critical", "high", "normal", "low")
@@ -98,6 +104,7 @@ def plant_stress(url: str, tenants: tuple[str, ...], day: date, days: int = 7) -
                     _table(mart)
                 )
             )
+        conn.execute("ALTER TABLE marts.approval_queue ADD COLUMN IF NOT EXISTS title text")
         for tenant in tenants:
             for mart in MONEY_MARTS:
                 _set(conn, mart, tenant, sql.SQL("true"), currency=CURRENCY)
@@ -176,6 +183,7 @@ def _plant_tenant(conn: psycopg.Connection, tenant: str, day: date, days: int) -
                 "is_sla_warning": True,
                 "is_overdue": True,
                 "hours_to_sla_deadline": Decimal("-12345.6") + i,
+                "title": TITLES[i] if i < len(TITLES) else None,
             }
             for i in range(APPROVALS)
         ],

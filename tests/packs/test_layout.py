@@ -20,7 +20,7 @@ from weasyprint import HTML
 from boardroom.packs.render import RenderReport, render_packs
 from tests.packs.conftest import ARABIC_TENANT, ENGLISH_TENANT, Published, pack_path
 from tests.packs.layout_check import layout_faults
-from tests.packs.stress import APPROVALS, CURRENCY, LONG_NAME, PROVIDERS, plant_stress
+from tests.packs.stress import APPROVALS, CURRENCY, LONG_NAME, PROVIDERS, TITLES, plant_stress
 from tests.support.demo_warehouse import create_database, drop_database
 
 STRESSED = (ENGLISH_TENANT, ARABIC_TENANT)
@@ -83,7 +83,16 @@ def test_stress_pack_shows_long_names_humanised_and_summarises_long_lists(
     assert f"{APPROVALS - 10} more pending approvals are not listed here." in text
     left_out = re.search(r"(\d+) more approvals past their SLA deadline", text)
     assert left_out and int(left_out.group(1)) >= APPROVALS - 10
-    assert "Deal approval" in text
+    assert "Deal approval" in text  # no title: category and age
+
+
+def test_approvals_show_the_sources_title_where_it_has_one(stress: RenderReport) -> None:
+    doc = json.loads(pack_path(stress, ENGLISH_TENANT, "full", "json").read_text())
+    assert [a["title"] for a in doc["approvals"][: len(TITLES)]] == list(TITLES)
+    assert all(a["title"] is None for a in doc["approvals"][len(TITLES) :])
+    text = re.sub(r"\s+", " ", pdf_text(pack_path(stress, ENGLISH_TENANT, "full", "pdf")))
+    for title in TITLES:
+        assert title in text
 
 
 def test_money_headlines_carry_the_currency_of_marts_that_publish_one(
