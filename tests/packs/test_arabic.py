@@ -111,3 +111,19 @@ def test_arabic_indic_digits_by_setting(
     # English packs keep Western digits whatever the setting
     english = json.loads(pack_path(rendered, ENGLISH_TENANT, "overview", "json").read_text())
     assert not ARABIC_INDIC.search(render_html(english, digits="arabic-indic"))
+
+
+def test_cover_labels_and_values_are_apart_in_arabic(rendered: RenderReport) -> None:
+    """Each cover label sits in its own column, clear of its value (right to left)."""
+    doc = json.loads(pack_path(rendered, ARABIC_TENANT, "full", "json").read_text())
+    assert doc["tenant"]["status"] == "active"
+    with pdfplumber.open(pack_path(rendered, ARABIC_TENANT, "full", "pdf")) as pdf:
+        words = pdf.pages[0].extract_words()
+
+    def find(text: str) -> dict:
+        # pdfplumber gives right-to-left words in visual order
+        return next(w for w in words if BIDI.sub("", w["text"]) in (text, text[::-1]))
+
+    label, value = find("الحساب"), find("نشط")  # "حالة الحساب" / "نشط" (account status)
+    assert abs(label["top"] - value["top"]) < 3  # one row
+    assert label["x0"] - value["x1"] > 5 * 72 / 25.4  # label on the right, 5 mm clear
