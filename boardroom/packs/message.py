@@ -18,7 +18,7 @@ from boardroom.packs.i18n import Translator
 from boardroom.packs.paths import tenant_folder
 from boardroom.packs.recipients import Recipient
 from boardroom.packs.render import PackFile
-from boardroom.packs.summary import summary_lines, text_summary
+from boardroom.packs.summary import distribution, summary_lines, text_summary
 from boardroom.packs.values import when
 
 EMAIL_TEMPLATE = "email.html.j2"
@@ -57,12 +57,21 @@ def build_message(
     )
     scope_note = t("pack.email_scope", role=t(f"roles.{recipient.role}"), tenant=owner)
     lines = summary_lines(document)
+    by_status = distribution(document)
+    by_status_text = (
+        t("sections.status_distribution")
+        + "\n"
+        + "\n".join(f"- {name}: {counts}" for name, counts in by_status)
+        if by_status
+        else ""
+    )
     text = "\n\n".join(
         part
         for part in (
             f"{title}: {owner}",
             intro,
             text_summary(lines, rtl=t.direction == "rtl"),
+            by_status_text,
             t("pack.approximation_note"),
             t("pack.email_json") if attach_json else "",
             scope_note,
@@ -79,6 +88,7 @@ def build_message(
             owner=owner,
             intro=intro,
             lines=lines,
+            by_status=by_status,
             colours=TONE_COLOURS,
             badges=BADGE_COLOURS,
             json_attached=attach_json,

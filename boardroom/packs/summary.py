@@ -61,6 +61,23 @@ def summary_lines(document: dict[str, Any], digits: str | None = None) -> list[S
     return lines
 
 
+def distribution(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """Platform packs: tenants per status level for each status dimension, as text."""
+    if document["pack_kind"] != "platform":
+        return []
+    t = PackView(document, "western").t
+    return [
+        (
+            t(f"dimensions.{d['dimension']}"),
+            " · ".join(
+                f"{t(f'statuses.{level}')} {d[level]}"
+                for level in ("ok", "watch", "at_risk", "unknown")
+            ),
+        )
+        for d in document["platform"]["status_distribution"]
+    ]
+
+
 def text_summary(lines: list[SummaryLine], rtl: bool = False) -> str:
     """The plain-text block of the headlines, one line each (numbers isolated in RTL)."""
     separator = "\u060c" if rtl else ","  # the Arabic comma in right-to-left text

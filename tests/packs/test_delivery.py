@@ -304,6 +304,7 @@ def test_the_email_summarises_the_recipients_scope_with_one_pdf(
         assert pdf.get_content()[:5] == b"%PDF-"
         if r.tenant_id is None:
             assert "Monthly recurring revenue, all tenants" in html
+            assert "Tenants by status" in html and "Tenants by status" in text
             continue
         row = overview[r.tenant_id]
         english = r.tenant_id != "t_002"
