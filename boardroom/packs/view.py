@@ -124,9 +124,15 @@ class PackView:
         if sign == 0:
             text = t("pack.unchanged")
         elif h["unit"] == "ratio":
-            text = f"{abs(delta) * 100:,.2f} {t('pack.pp')}"
+            points = abs(delta) * 100
+            text = (
+                f"{points:,.2f} {t('pack.pp')}"
+                if points >= Decimal("0.005")
+                else (f"<0.01 {t('pack.pp')}")
+            )
         elif h["previous_value"] is not None and Decimal(h["previous_value"]) != 0:
-            text = f"{abs(delta / Decimal(h['previous_value'])) * 100:,.1f} %"
+            percent = abs(delta / Decimal(h["previous_value"])) * 100
+            text = f"{percent:,.1f} %" if percent >= Decimal("0.05") else "<0.1 %"
         else:
             text = display(str(abs(delta)), h["unit"], self.na)
         return {
@@ -138,6 +144,11 @@ class PackView:
     def currency(self, section: dict[str, Any]) -> str | None:
         """The reporting currency of a section's money figures (from its headlines)."""
         return next((h["currency"] for h in section.get("headlines", []) if h["currency"]), None)
+
+    def others(self, section: dict[str, Any]) -> list[dict[str, Any]]:
+        """The section's figures not already shown as headline figures."""
+        headlines = {h["name"] for h in section.get("headlines", [])}
+        return [f for f in section["figures"] if f["name"] not in headlines]
 
     def shown(self, breakdown: dict[str, Any]) -> list[dict[str, Any]]:
         """The breakdown's figure columns shown in the PDF."""
