@@ -8,11 +8,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from boardroom.packs.bidi import LRI, isolated
 from boardroom.packs.digits import digits_style
 from boardroom.packs.i18n import Translator
 from boardroom.packs.paths import TEMPLATES_DIR
 from boardroom.packs.periods import Period
-from boardroom.packs.view import LRI, PackView, isolated
+from boardroom.packs.view import PackView
 
 TEMPLATE = "board_pack.html.j2"
 #: A contents list with fewer entries than this is left out (the pack is short enough).

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from boardroom.packs.bidi import LRI, isolated
 from boardroom.packs.digits import digits_style
-from boardroom.packs.view import LRI, PackView, isolated
+from boardroom.packs.view import PackView
 
 
 @dataclass(frozen=True)

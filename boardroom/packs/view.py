@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from boardroom.packs.bidi import LRI, breakable, isolated
 from boardroom.packs.charts import all_zero, bar_chart, has_data
 from boardroom.packs.digits import localise
 from boardroom.packs.headlines import tone
@@ -27,33 +28,6 @@ MAX_SLA_ALERTS = 10
 PDF_HIDDEN_COLUMNS = frozenset({"units_30d"})
 ARROWS = {1: "▲", -1: "▼", 0: "●"}
 NBSP = "\u00a0"
-
-
-#: Unicode isolates: WeasyPrint lays text out with Pango, which honours these characters
-#: (it does not apply CSS ``unicode-bidi`` to inline boxes), so right-to-left packs put
-#: them around numbers (left-to-right isolate) and ids or Latin names (first-strong isolate).
-LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
-
-
-ZWSP = "\u200b"
-#: Tokens longer than this get break opportunities (long ids and names wrap, never overflow).
-LONG_TOKEN = 30
-_CHUNK = 20
-
-
-def breakable(text: str) -> str:
-    """``text`` with a zero-width space every 20 characters of any token over 30."""
-    return " ".join(
-        ZWSP.join(word[i : i + _CHUNK] for i in range(0, len(word), _CHUNK))
-        if len(word) > LONG_TOKEN
-        else word
-        for word in text.split(" ")
-    )
-
-
-def isolated(text: str, rtl: bool, opener: str = FSI) -> str:
-    """``text`` isolated from the surrounding direction in a right-to-left pack."""
-    return f"{opener}{text}{PDI}" if rtl and text else text
 
 
 class PackView:
