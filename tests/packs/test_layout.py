@@ -146,8 +146,16 @@ def test_the_layout_check_finds_overlaps_overflow_and_lone_headings(tmp_path: Pa
         + '<h2 style="break-before: page; font-size: 14pt; font-weight: bold">Alerts</h2>',
         tmp_path / "lone.pdf",
     )
+    orphan = _render(
+        page
+        + '<p>Cover</p><p style="break-before: page">Body text.</p>'
+        + '<h2 style="break-after: page; font-size: 14pt; font-weight: bold">Alerts</h2>'
+        + "<p>Nothing to report.</p>",
+        tmp_path / "orphan.pdf",
+    )
     clean = _render(page + "<h2>Alerts</h2><p>Nothing to report.</p>", tmp_path / "clean.pdf")
     assert any("drawn over" in f for f in layout_faults(overlap))
     assert any("side margins" in f for f in layout_faults(overflow))
     assert any("only a heading" in f for f in layout_faults(lone))
+    assert any("page 2: ends with a heading" in f for f in layout_faults(orphan))
     assert layout_faults(clean) == []
