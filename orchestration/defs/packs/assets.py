@@ -182,7 +182,9 @@ def delivery_metadata(report: DeliveryReport) -> dict[str, Any]:
     description="E-mails the rendered packs of the period ending on D to every active, "
     "MFA-verified executive whose e-mail domain is on the tenant's allow-list "
     "(BOARDROOM_RECIPIENT_DOMAINS), each with their role's variant (platform executives: "
-    "the platform pack). Logged in `delivery.pack_deliveries` (tenant, period, recipient, "
+    "the platform pack): an HTML and plain-text summary of its headline figures and "
+    "statuses with the PDF attached (the JSON too for BOARDROOM_PACK_JSON_RECIPIENTS). "
+    "Logged in `delivery.pack_deliveries` (tenant, period, recipient, "
     "content hash): a re-run sends only what is missing. Failures are retried with backoff, "
     "then raise an alert row and fail the run.",
     deps=[BOARD_PACKS_KEY],
