@@ -82,5 +82,6 @@ def test_the_pack_shows_the_change_with_arrow_and_percentage(rendered: RenderRep
 def test_currency_comes_from_the_mart_when_it_has_the_column() -> None:
     assert currency_of({"currency": "sar"}) == "SAR"
     assert currency_of({"currency": None}) is None
+    assert currency_of({"currency": "mixed"}) is None  # a platform sum over currencies
     assert currency_of({"pipeline_value": 1}) is None
     assert currency_of(None) is None

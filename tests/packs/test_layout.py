@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from weasyprint import HTML
 
+from boardroom.packs.currency import is_money
 from boardroom.packs.render import RenderReport, render_packs
 from tests.packs.conftest import ARABIC_TENANT, ENGLISH_TENANT, Published, pack_path
 from tests.packs.layout_check import layout_faults
@@ -105,7 +106,10 @@ def test_money_headlines_carry_the_currency_of_marts_that_publish_one(
         pack_path(stress, ENGLISH_TENANT, "full", "pdf")
     )
     demo = json.loads(pack_path(rendered, ENGLISH_TENANT, "full", "json").read_text())
-    assert {h["currency"] for s in demo["sections"] for h in s["headlines"]} == {None}
+    headlines = [h for s in demo["sections"] for h in s["headlines"]]
+    demo_codes = {h["currency"] for h in headlines if is_money(h["unit"])}
+    assert len(demo_codes) == 1 and re.fullmatch(r"[A-Z]{3}", demo_codes.pop())
+    assert {h["currency"] for h in headlines if not is_money(h["unit"])} == {None}
 
 
 def test_demo_pack_uses_peoples_names_for_providers_services_and_channels(
