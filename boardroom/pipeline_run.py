@@ -307,9 +307,25 @@ def _quiet_logging(quiet: bool) -> Iterator[None]:
             handler.removeFilter(below)
 
 
+def range_tags(first: date, last: date) -> dict[str, str]:
+    """Tags of a single-run backfill over the as-of days [first, last]."""
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
+    }
+
+
 def run_config(full_refresh: bool, verbose: bool) -> dict[str, Any]:
+    """The run's steps execute one after another in this process (as before: the progress
+    lines and the step output file follow them)."""
     config: dict[str, Any] = {
-        "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}
+        "execution": {"config": {"in_process": {}}},
+        "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}},
     }
     if full_refresh:
         config["ops"] = {
@@ -339,26 +355,23 @@ def run_pipeline(
     check_window(first, last)
     with exported_environment(child_environment(runtime)):
         import dagster as dg
-        from dagster._core.storage.tags import (
-            ASSET_PARTITION_RANGE_END_TAG,
-            ASSET_PARTITION_RANGE_START_TAG,
-        )
 
-        from orchestration.definitions import defs
+        from boardroom.workspace_run import execute_with_origin, workspace_job
 
-        definitions = defs()
-        job = definitions.resolve_job_def(DAILY_PIPELINE_JOB)
-        graph = definitions.resolve_asset_graph()
+        job = workspace_job(DAILY_PIPELINE_JOB)
+        job_def = job.definition()
+        graph = job_def.asset_layer.asset_graph
+        every = job_def.asset_layer.selected_asset_keys
         selected = sorted(
             (
                 key
-                for key in job.asset_layer.selected_asset_keys
+                for key in every
                 if graph.get(key).group_name not in skip_groups
                 and (only_groups is None or graph.get(key).group_name in only_groups)
             ),
             key=lambda k: k.to_user_string(),
         )
-        subset = len(selected) < len(job.asset_layer.selected_asset_keys)
+        subset = len(selected) < len(every)
         if not selected:
             return PipelineReport("", first, last, True, 0.0, {}, [])
         outcomes = {
@@ -366,15 +379,8 @@ def run_pipeline(
             for key in selected
         }
         run_id = str(uuid.uuid4())
-        if first == last:
-            partition: dict[str, Any] = {"partition_key": first.isoformat()}
-        else:
-            partition = {
-                "tags": {
-                    ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
-                    ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
-                }
-            }
+        partition_key = first.isoformat() if first == last else None
+        tags = {} if partition_key else range_tags(first, last)
         window = f"{first}" if first == last else f"{first} .. {last}"
         console.print(
             f"Running {DAILY_PIPELINE_JOB} for as-of {window} ({len(selected)} assets, run "
@@ -394,16 +400,18 @@ def run_pipeline(
             terminal = Console(file=terminal_stream, width=console.width, no_color=console.no_color)
             progress = _Progress(instance, run_id, outcomes, terminal.print)
             with progress:
-                result = job.execute_in_process(
-                    run_config=run_config(full_refresh, verbose),
-                    instance=instance,
-                    raise_on_error=False,
+                run = execute_with_origin(
+                    job,
+                    instance,
                     run_id=run_id,
+                    run_config=run_config(full_refresh, verbose),
+                    partition_key=partition_key,
+                    tags=tags,
                     asset_selection=selected if subset else None,
-                    **partition,
                 )
+        success = run.status == dg.DagsterRunStatus.SUCCESS
         failures = progress.failures
-        if not result.success and not failures:
+        if not success and not failures:
             failures = ["the run failed; see the run's logs in the Dagster UI"]
         if not verbose:
             console.print(f"dbt and step output: {log_path}")
@@ -411,7 +419,7 @@ def run_pipeline(
         run_id=run_id,
         first=first,
         last=last,
-        success=result.success,
+        success=success,
         seconds=time.perf_counter() - started,
         assets=outcomes,
         failures=failures,

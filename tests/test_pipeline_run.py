@@ -137,6 +137,8 @@ def pipeline_run(demo_warehouse, tmp_path_factory):
             tenant=tenant,
             built_before=built_before,
             data_dir=work / "data",
+            env=env,
+            work=work,
         )
     finally:
         drop_database(admin, f"run_wh_{suffix}")
@@ -229,3 +231,124 @@ def test_a_failed_run_exits_1_and_names_what_failed(tmp_path, monkeypatch):
     assert "boardroom_dbt_models: dbt build failed" in result.output
     assert "not_null_exec_overview_tenant_id" in result.output
     assert "checks failed" in result.output
+
+
+# The run as the Dagster UI shows it: a webserver on the run's instance, queried over GraphQL.
+
+JOB_RUNS = """
+query ($selector: PipelineSelector!) { pipelineOrError(params: $selector) {
+  __typename
+  ... on Pipeline { runs(limit: 20) {
+    runId status
+    repositoryOrigin { repositoryName repositoryLocationName }
+    tags { key value }
+  } }
+} }
+"""
+ASSET = """
+query ($path: [String!]!) { assetOrError(assetKey: {path: $path}) { ... on Asset {
+  definition { metadataEntries { label __typename
+    ... on TableSchemaMetadataEntry { schema { columns { name type description } } } } }
+  assetMaterializations(limit: 1) { runId partition
+    metadataEntries { label __typename ... on IntMetadataEntry { intValue } } }
+} } }
+"""
+CHECKS = """
+{ assetNodes { assetKey { path }
+  assetChecksOrError { ... on AssetChecks { checks { name description } } } } }
+"""
+
+
+@pytest.fixture(scope="module")
+def ui(pipeline_run):
+    from boardroom.database import dagster_storage_url
+    from tests.support.webserver import dagster_webserver
+
+    env = {
+        **pipeline_run.env,
+        "DAGSTER_HOME": str(pipeline_run.data_dir / "dagster_home"),
+        "BOARDROOM_DAGSTER_DATABASE_URL": dagster_storage_url(pipeline_run.dagster_db),
+        "BOARDROOM_WAREHOUSE_URL": pipeline_run.warehouse,
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+    with dagster_webserver(env, pipeline_run.work / "webserver.log") as api:
+        yield api
+
+
+def _run_id(output: str) -> str:
+    return output.rsplit("run id ", 1)[1].split()[0]
+
+
+def test_the_cli_run_is_in_the_job_run_history_with_its_origin(pipeline_run, ui):
+    run_id = _run_id(pipeline_run.result.output)
+    selector = {
+        "repositoryLocationName": "boardroom",
+        "repositoryName": "__repository__",
+        "pipelineName": "daily_pipeline_job",
+    }
+    job = ui.query(JOB_RUNS, selector=selector)["pipelineOrError"]
+    assert job["__typename"] == "Pipeline", job
+    runs = {run["runId"]: run for run in job["runs"]}
+    assert run_id in runs, runs
+    run = runs[run_id]
+    assert run["status"] == "SUCCESS"
+    assert run["repositoryOrigin"] == {
+        "repositoryName": "__repository__",
+        "repositoryLocationName": "boardroom",
+    }
+    tags = {tag["key"]: tag["value"] for tag in run["tags"]}
+    assert tags["dagster/partition"] == DAY
+    assert tags["boardroom/launched_by"] == "cli"
+    mart = ui.query(ASSET, path=["marts", "exec_overview"])["assetOrError"]
+    assert mart["assetMaterializations"][0]["runId"] == run_id
+
+
+def test_dbt_test_checks_have_distinct_readable_descriptions(ui):
+    nodes = ui.query(CHECKS)["assetNodes"]
+    dbt_checks = 0
+    for node in nodes:
+        checks = (node["assetChecksOrError"] or {}).get("checks") or []
+        descriptions = [c["description"] for c in checks]
+        assert all(d and d.strip() for d in descriptions), (node["assetKey"], checks)
+        assert len(set(descriptions)) == len(descriptions), (node["assetKey"], checks)
+        for check in checks:
+            if check["name"] != "gx_suite":
+                dbt_checks += 1
+                assert check["name"] not in check["description"]
+    assert dbt_checks >= 50
+    by_name = {
+        "/".join(n["assetKey"]["path"]): {
+            c["name"]: c["description"] for c in n["assetChecksOrError"]["checks"]
+        }
+        for n in nodes
+        if n["assetChecksOrError"].get("checks")
+    }
+    assert by_name["audit/alerts"]["accepted_values_alerts_severity__critical__warning"].startswith(
+        "`severity` only takes the values `critical`, `warning`."
+    )
+
+
+def _entries(entries: list[dict]) -> dict[str, dict]:
+    return {entry["label"]: entry for entry in entries}
+
+
+@pytest.mark.parametrize("mart", ["exec_overview", "metric_catalog"])
+def test_a_published_mart_shows_its_columns_and_its_own_row_count(pipeline_run, ui, mart):
+    asset = ui.query(ASSET, path=["marts", mart])["assetOrError"]
+    schema = _entries(asset["definition"]["metadataEntries"])["dagster/column_schema"]
+    columns = [c["name"] for c in schema["schema"]["columns"]]
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        table_columns = [
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'marts' AND table_name = %s ORDER BY ordinal_position",
+                (mart,),
+            )
+        ]
+        rows = conn.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
+    assert sorted(columns) == sorted(table_columns)
+    assert all(c["type"] and c["type"] != "unknown" for c in schema["schema"]["columns"])
+    metadata = _entries(asset["assetMaterializations"][0]["metadataEntries"])
+    assert metadata["dagster/row_count"]["intValue"] == rows > 0
+    assert "rows_per_mart" not in metadata
