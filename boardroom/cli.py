@@ -249,12 +249,7 @@ def _run_pipeline(
         return
     print_report(report, console)
     if not report.success:
-        err_console.print("[bold red]pipeline run failed:[/]")
-        for failure in report.failures:
-            err_console.print(f"  {failure}")
-        for check in report.failed_checks:
-            err_console.print(f"  failed check {check}")
-        err_console.print(f"Run id {report.run_id}: its logs are in the Dagster UI (make dev).")
+        err_console.print(report.failure_paragraph(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1)
 
 

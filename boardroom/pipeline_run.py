@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from boardroom.runtime import Runtime, child_environment
@@ -91,6 +93,8 @@ class AssetOutcome:
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
     checks_warned: list[str] = field(default_factory=list)
+    #: ``asset:check`` of each failed check -> what it observed.
+    check_notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def materialized(self) -> bool:
@@ -131,10 +135,32 @@ class PipelineReport:
     seconds: float
     assets: dict[str, AssetOutcome]
     failures: list[str]
+    log_path: Path | None = None
 
     @property
     def failed_checks(self) -> list[str]:
         return [name for outcome in self.assets.values() for name in outcome.checks_failed]
+
+    @property
+    def window(self) -> str:
+        return f"{self.first}" if self.first == self.last else f"{self.first} .. {self.last}"
+
+    def failure_paragraph(self) -> str:
+        """Why the run failed, in one paragraph (see :mod:`boardroom.run_failure`)."""
+        from boardroom.run_failure import CheckFailure, failure_paragraph
+
+        checks = [
+            CheckFailure(name, outcome.check_notes.get(name, "no detail reported"))
+            for outcome in self.assets.values()
+            for name in outcome.checks_failed
+        ]
+        return failure_paragraph(
+            run_id=self.run_id,
+            window=self.window,
+            step_failures=self.failures,
+            checks=checks,
+            log_path=self.log_path,
+        )
 
 
 def _value(metadata_value: Any) -> Any:
@@ -229,17 +255,23 @@ class _Progress:
                 outcome.checks_warned.append(name)
                 self.echo(f"  [yellow]check warned[/] {name}")
             else:
+                from boardroom.run_failure import observed_in
+
                 outcome.checks_failed.append(name)
+                outcome.check_notes[name] = observed_in(
+                    evaluation.description, evaluation.metadata or {}
+                )
                 self.echo(f"  [red]check failed[/] {name}")
         elif kind == DagsterEventType.STEP_SUCCESS:
             seconds = event.event_specific_data.duration_ms / 1000
             self.echo(f"[green]step done[/] {event.step_key} ({seconds:.1f} s)")
         elif kind == DagsterEventType.STEP_FAILURE:
+            from boardroom.run_failure import error_head
+
             error = event.event_specific_data.error
-            message = (error.message if error else "failed").strip().splitlines()
-            head = message[0] if message else "failed"
-            self.failures.append(f"{event.step_key}: {head}")
-            self.echo(f"[red]step failed[/] {event.step_key}: {head}")
+            head = error_head(error.message if error else "failed")
+            self.failures.append(f"step {event.step_key} failed: {head}")
+            self.echo(f"[red]step failed[/] {event.step_key}: {escape(head)}")
 
 
 @contextmanager
@@ -325,7 +357,9 @@ def run_config(full_refresh: bool, verbose: bool) -> dict[str, Any]:
     lines and the step output file follow them)."""
     config: dict[str, Any] = {
         "execution": {"config": {"in_process": {}}},
-        "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}},
+        # Without --verbose, failures are told by the progress lines and one closing
+        # paragraph; Dagster's own console lines (stack traces included) stay in the run logs.
+        "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}},
     }
     if full_refresh:
         config["ops"] = {
@@ -411,8 +445,6 @@ def run_pipeline(
                 )
         success = run.status == dg.DagsterRunStatus.SUCCESS
         failures = progress.failures
-        if not success and not failures:
-            failures = ["the run failed; see the run's logs in the Dagster UI"]
         if not verbose:
             console.print(f"dbt and step output: {log_path}")
     return PipelineReport(
@@ -423,6 +455,7 @@ def run_pipeline(
         seconds=time.perf_counter() - started,
         assets=outcomes,
         failures=failures,
+        log_path=None if verbose else log_path,
     )
 
 

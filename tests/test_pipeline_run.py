@@ -130,16 +130,17 @@ def pipeline_run(demo_warehouse, tmp_path_factory):
                     "SELECT max(_built_at) FROM audit.exec_overview"
                 ).fetchone()[0]
             result = runner.invoke(app, ["run", "--as-of", DAY], env=env)
-        yield SimpleNamespace(
-            result=result,
-            warehouse=warehouse,
-            dagster_db=dagster_db,
-            tenant=tenant,
-            built_before=built_before,
-            data_dir=work / "data",
-            env=env,
-            work=work,
-        )
+            # the stand-in serves PostHog for the module's later runs too
+            yield SimpleNamespace(
+                result=result,
+                warehouse=warehouse,
+                dagster_db=dagster_db,
+                tenant=tenant,
+                built_before=built_before,
+                data_dir=work / "data",
+                env=env,
+                work=work,
+            )
     finally:
         drop_database(admin, f"run_wh_{suffix}")
         drop_database(admin, f"run_dagster_{suffix}")
@@ -195,42 +196,6 @@ def test_the_run_is_recorded_in_the_dagster_instance(pipeline_run):
         ).fetchall()
     assert runs == [("daily_pipeline_job", "SUCCESS")]
     assert (pipeline_run.data_dir / "dagster_home" / "dagster.yaml").exists()
-
-
-def test_a_failed_run_exits_1_and_names_what_failed(tmp_path, monkeypatch):
-    from contextlib import contextmanager
-
-    import boardroom.pipeline_run as pipeline_run
-    import boardroom.runtime as runtime
-
-    outcome = AssetOutcome("audit/exec_overview", "marts_audit")
-    outcome.checks_failed = ["audit/exec_overview:not_null_exec_overview_tenant_id"]
-    failed = pipeline_run.PipelineReport(
-        run_id="run-1",
-        first=date(2026, 3, 31),
-        last=date(2026, 3, 31),
-        success=False,
-        seconds=1.0,
-        assets={outcome.key: outcome},
-        failures=["boardroom_dbt_models: dbt build failed"],
-    )
-
-    @contextmanager
-    def fake_runtime(settings, **_):
-        yield SimpleNamespace(settings=settings)
-
-    monkeypatch.setattr(runtime, "open_runtime", fake_runtime)
-    monkeypatch.setattr(pipeline_run, "run_pipeline", lambda *a, **k: failed)
-    result = runner.invoke(
-        app,
-        ["run", "--as-of", DAY],
-        env={"BOARDROOM_DATA_DIR": str(tmp_path), "COLUMNS": "200"},
-    )
-    assert result.exit_code == 1
-    assert "pipeline run failed" in result.output
-    assert "boardroom_dbt_models: dbt build failed" in result.output
-    assert "not_null_exec_overview_tenant_id" in result.output
-    assert "checks failed" in result.output
 
 
 # The run as the Dagster UI shows it: a webserver on the run's instance, queried over GraphQL.
@@ -352,3 +317,29 @@ def test_a_published_mart_shows_its_columns_and_its_own_row_count(pipeline_run, 
     metadata = _entries(asset["assetMaterializations"][0]["metadataEntries"])
     assert metadata["dagster/row_count"]["intValue"] == rows > 0
     assert "rows_per_mart" not in metadata
+
+
+def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run):
+    """A real run whose gate fails mart-wide: the volume floor is set far above the last
+    publication's row count, so every tenant mart's suite fails with severity ERROR."""
+    env = {**pipeline_run.env, "BOARDROOM_GATE_VOLUME_MIN_RATIO": "100"}
+    result = runner.invoke(app, ["run", "--as-of", DAY], env=env)
+    output = result.output
+    assert result.exit_code == 1, output
+    assert f"Daily pipeline, as-of {DAY}" in output  # the summary table is still there
+    paragraph = output[output.index("Pipeline run ") :]
+    assert "failed: the publication gate stopped publication" in paragraph
+    assert "9 audited mart(s)" in paragraph and "cost_optimization" in paragraph, paragraph
+    assert "expect_table_row_count_to_be_between(table) observed " in paragraph, paragraph
+    assert "audit.gate_results" in paragraph and "Dagster UI" in paragraph
+    assert str(pipeline_run.data_dir / "logs") in paragraph
+    assert paragraph.strip().count("\n") == 0, paragraph  # one paragraph, wrapped by the terminal
+    assert output.count("Pipeline run ") == 1
+    for noise in ("Stack Trace", "Traceback", "DagsterAssetCheckFailedError", "None", "|---"):
+        assert noise not in output, noise
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        failed = conn.execute(
+            "SELECT count(*) FROM audit.gate_results WHERE run_id = %s",
+            (output.rsplit("run id ", 1)[1].split()[0],),
+        ).fetchone()[0]
+    assert failed > 0
