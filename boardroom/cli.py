@@ -283,10 +283,12 @@ def dev(
 ) -> None:
     """Open the Dagster UI with every asset, check, schedule and sensor loaded (Ctrl-C stops it)."""
     from boardroom.dev_server import dev_command, run_dev
+    from boardroom.partitions_start import ensure_start
     from boardroom.runtime import PROJECT_ROOT, child_environment, open_runtime
 
     try:
         with open_runtime(_settings()) as runtime:
+            ensure_start(runtime)
             env = child_environment(runtime)
             console.print(
                 f"Dagster UI on http://127.0.0.1:{port} (PostHog: {runtime.posthog_host}); "

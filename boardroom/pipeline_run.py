@@ -66,7 +66,7 @@ def yesterday_utc() -> date:
 
 def check_window(first: date, last: date) -> None:
     """The as-of days must be complete days (up to yesterday, UTC) inside the partitions."""
-    from orchestration.partitions import partitions_start
+    from boardroom.partitions_start import partitions_start
 
     start = date.fromisoformat(partitions_start())
     newest = yesterday_utc()
@@ -74,7 +74,8 @@ def check_window(first: date, last: date) -> None:
         raise PipelineInputError(f"--from {first} is after --to {last}.")
     if first < start:
         raise PipelineInputError(
-            f"{first} is before the first as-of day {start} (BOARDROOM_PARTITIONS_START)."
+            f"{first} is before the first as-of day {start}, where the data starts "
+            "(BOARDROOM_PARTITIONS_START, or the day recorded in <data folder>/partitions_start)."
         )
     if last > newest:
         raise PipelineInputError(
@@ -385,7 +386,10 @@ def run_pipeline(
     ``skip_groups`` / ``only_groups`` run a subset of the job's assets by group (the demo
     renders board packs for its newest day only, not for every day of its history).
     """
+    from boardroom.partitions_start import ensure_start
+
     console = console or Console()
+    ensure_start(runtime)  # before the definitions load: they read the partitions' first day
     check_window(first, last)
     with exported_environment(child_environment(runtime)):
         import dagster as dg

@@ -13,7 +13,19 @@ import requests
 from typer.testing import CliRunner
 
 from boardroom.cli import app
-from boardroom.pipeline_run import AssetOutcome, PipelineInputError, check_window, parse_day
+from boardroom.partitions_start import (
+    DEFAULT_PARTITIONS_START,
+    forget_start,
+    partitions_start,
+    record_start,
+)
+from boardroom.pipeline_run import (
+    AssetOutcome,
+    PipelineInputError,
+    check_window,
+    parse_day,
+    yesterday_utc,
+)
 from orchestration.defs.pipeline import DailyPartitionedSelection
 from orchestration.partitions import daily_partitions
 
@@ -319,14 +331,54 @@ def test_a_published_mart_shows_its_columns_and_its_own_row_count(pipeline_run, 
     assert "rows_per_mart" not in metadata
 
 
-def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run):
+PARTITION_KEYS = """
+query ($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) {
+  ... on AssetNode { partitionKeysByDimension { partitionKeys } } } }
+"""
+
+
+def test_partitions_start_where_the_data_starts(pipeline_run, ui):
+    """No BOARDROOM_PARTITIONS_START: the first run recorded the earliest event day."""
+    recorded = (pipeline_run.data_dir / "partitions_start").read_text().strip()
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        first_event = conn.execute(
+            "SELECT min(timestamp AT TIME ZONE 'UTC')::date FROM raw.posthog_events"
+        ).fetchone()[0]
+    assert recorded == first_event.isoformat() == "2026-03-11"  # TEST_SPEC's first day
+    node = ui.query(PARTITION_KEYS, path=["audit", "exec_overview"])["assetNodeOrError"]
+    keys = node["partitionKeysByDimension"][0]["partitionKeys"]
+    assert keys[0] == recorded
+    assert keys[-1] == yesterday_utc().isoformat()
+
+
+def test_the_partitions_start_setting_wins_over_the_record(tmp_path):
+    env = {"BOARDROOM_DATA_DIR": str(tmp_path)}
+    assert partitions_start(env) == DEFAULT_PARTITIONS_START
+    record_start(date(2026, 2, 1), env)
+    assert partitions_start(env) == "2026-02-01"
+    assert partitions_start({**env, "BOARDROOM_PARTITIONS_START": "2025-06-30"}) == "2025-06-30"
+    forget_start(env)
+    assert partitions_start(env) == DEFAULT_PARTITIONS_START
+
+
+RANGE_START = "2026-03-30"
+GX_CHECK = """
+query ($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) { ... on AssetNode {
+  assetChecksOrError { ... on AssetChecks { checks { name
+    executionForLatestMaterialization { runId status }
+  } } }
+} } }
+"""
+
+
+def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run, ui):
     """A real run whose gate fails mart-wide: the volume floor is set far above the last
     publication's row count, so every tenant mart's suite fails with severity ERROR."""
     env = {**pipeline_run.env, "BOARDROOM_GATE_VOLUME_MIN_RATIO": "100"}
-    result = runner.invoke(app, ["run", "--as-of", DAY], env=env)
+    result = runner.invoke(app, ["run", "--from", RANGE_START, "--to", DAY], env=env)
     output = result.output
     assert result.exit_code == 1, output
-    assert f"Daily pipeline, as-of {DAY}" in output  # the summary table is still there
+    assert f"Daily pipeline, as-of {RANGE_START} .. {DAY}" in output  # the summary table
     paragraph = output[output.index("Pipeline run ") :]
     assert "failed: the publication gate stopped publication" in paragraph
     assert "9 audited mart(s)" in paragraph and "cost_optimization" in paragraph, paragraph
@@ -343,3 +395,14 @@ def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run):
             (output.rsplit("run id ", 1)[1].split()[0],),
         ).fetchone()[0]
     assert failed > 0
+    # The checks list shows the range run's evaluation (it was "Skipped" there while the
+    # check's page showed the result, when the check was partitioned).
+    node = ui.query(GX_CHECK, path=["audit", "exec_overview"])["assetNodeOrError"]
+    checks = {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+    latest = checks["gx_suite"]["executionForLatestMaterialization"]
+    assert latest["runId"] == output.rsplit("run id ", 1)[1].split()[0]
+    assert latest["status"] == "FAILED"
+    passed_dbt = [c for n, c in checks.items() if n != "gx_suite"]
+    assert passed_dbt and all(
+        c["executionForLatestMaterialization"]["status"] == "SUCCEEDED" for c in passed_dbt
+    )
