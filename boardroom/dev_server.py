@@ -3,8 +3,9 @@ group that Ctrl-C stops within seconds.
 
 ``dagster dev`` shuts its services down gracefully, waiting up to a minute for each: the
 webserver keeps open browser connections alive meanwhile, so processes linger after Ctrl-C.
-Here the services run in their own process group: Ctrl-C reaches Boardroom alone, which
-interrupts the group, gives it :data:`GRACE_SECONDS` to exit and then kills what is left.
+Here the services run in their own process group: Ctrl-C (or SIGTERM) reaches Boardroom
+alone, which interrupts the group, gives it :data:`GRACE_SECONDS` to exit and then kills
+what is left.
 
 ``dagster dev`` runs in ``DAGSTER_HOME`` (whose ``dagster.yaml`` is the project's own), so
 it does not warn about a ``dagster.yaml`` elsewhere; its notice that ``dg dev`` supersedes
@@ -45,8 +46,9 @@ def dev_command(workspace: Path, port: int) -> list[str]:
 
 
 def run_dev(command: list[str], env: Mapping[str, str], cwd: Path) -> int:
-    """Run ``command`` in a process group of its own until it exits or Ctrl-C; the exit code
-    (130 after Ctrl-C)."""
+    """Run ``command`` in a process group of its own until it exits, Ctrl-C or SIGTERM; the
+    exit code (130 after Ctrl-C or SIGTERM)."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop
     process = subprocess.Popen(command, env=dict(env), cwd=cwd, start_new_session=True)
     try:
         return process.wait()
@@ -56,6 +58,11 @@ def run_dev(command: list[str], env: Mapping[str, str], cwd: Path) -> int:
     finally:
         if process.poll() is None:
             stop_group(process)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def stop_group(process: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:

@@ -79,8 +79,19 @@ def _wait_loaded(api: GraphQL, process: subprocess.Popen, log: Path) -> list[dic
     raise AssertionError(f"the UI did not load:\n{log.read_text()[-3000:]}")
 
 
+def _ctrl_c(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGINT)  # a terminal sends it to the foreground group
+
+
+def _sigterm(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)  # a service manager stops the command itself
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
-def test_dev_in_a_folder_of_another_name_warns_nothing_and_stops_on_ctrl_c(tmp_path, make_database):
+@pytest.mark.parametrize("stop", [_ctrl_c, _sigterm], ids=["ctrl-c", "sigterm"])
+def test_dev_in_a_folder_of_another_name_warns_nothing_and_stops_quickly(
+    tmp_path, make_database, stop
+):
     checkout = tmp_path / "exec-reporting-checkout"
     _checkout(checkout)
     port = free_port()
@@ -111,7 +122,7 @@ def test_dev_in_a_folder_of_another_name_warns_nothing_and_stops_on_ctrl_c(tmp_p
         family = _family(process.pid)
         assert len(family) >= 4, family  # boardroom, dagster dev, webserver, daemon, ...
         pressed = time.monotonic()
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
+        stop(process)
         while _alive(family) and time.monotonic() - pressed < 30:
             time.sleep(0.05)
         stopped_after = time.monotonic() - pressed
