@@ -1,9 +1,12 @@
 """``boardroom run``: the daily pipeline for one as-of day (or a range), in this process.
 
-The run goes through Dagster (``daily_pipeline_job`` of ``orchestration.definitions``) on the
-persistent instance under ``DAGSTER_HOME``, so it shows in the Dagster UI like a scheduled
-run: same assets, same checks, same metadata. A range runs as ONE run (a single-run
-backfill), which is how ``boardroom demo`` builds every generated day.
+The run goes through Dagster (``daily_pipeline_job`` of the code location in
+``workspace.yaml``) on the persistent instance under ``DAGSTER_HOME``. It is created with
+that location's origin and executed here from a reconstructable job
+(:mod:`boardroom.workspace_run`), so the Dagster UI shows it as it shows a scheduled run: in
+the Overview timeline, the job's run history and on the asset pages, with the same checks
+and metadata. A range runs as ONE run (a single-run backfill), which is how
+``boardroom demo`` builds every generated day.
 """
 
 from __future__ import annotations

@@ -31,6 +31,8 @@ from orchestration.partitions import daily_partitions
 
 runner = CliRunner()
 DAY = "2026-03-31"  # tests.support.demo_warehouse.TEST_SPEC.end_date
+RANGE_START = "2026-03-30"  # the module's runs cover [RANGE_START, DAY] as one run
+WINDOW = f"{RANGE_START} .. {DAY}"
 LATE_UUID = "00000000-0000-4000-8000-00000000fa7e"
 
 
@@ -96,8 +98,9 @@ def test_outcome_summaries():
 
 @pytest.fixture(scope="module")
 def pipeline_run(demo_warehouse, tmp_path_factory):
-    """``boardroom run --as-of DAY`` against a copy of the demo warehouse, its app database,
-    a fresh Dagster database and a PostHog stand-in holding one late event."""
+    """``boardroom run --from RANGE_START --to DAY`` (one run) against a copy of the demo
+    warehouse, its app database, a fresh Dagster database and a PostHog stand-in holding one
+    late event."""
     from boardroom.posthog_local import PostHogLocal
     from tests.support.demo_warehouse import create_database, drop_database
 
@@ -141,7 +144,7 @@ def pipeline_run(demo_warehouse, tmp_path_factory):
                 built_before = conn.execute(
                     "SELECT max(_built_at) FROM audit.exec_overview"
                 ).fetchone()[0]
-            result = runner.invoke(app, ["run", "--as-of", DAY], env=env)
+            result = runner.invoke(app, ["run", "--from", RANGE_START, "--to", DAY], env=env)
             # the stand-in serves PostHog for the module's later runs too
             yield SimpleNamespace(
                 result=result,
@@ -162,10 +165,10 @@ def test_run_succeeds_and_prints_a_summary(pipeline_run):
     result = pipeline_run.result
     assert result.exit_code == 0, result.output
     output = result.output
-    assert f"Running daily_pipeline_job for as-of {DAY}" in output
+    assert f"Running daily_pipeline_job for as-of {WINDOW}" in output
     assert "materialized raw/posthog_events" in output
     assert "step done boardroom_dbt_models" in output
-    assert f"Daily pipeline, as-of {DAY}" in output  # the summary table
+    assert f"Daily pipeline, as-of {WINDOW}" in output  # the summary table
     for key in ("raw/app_tenants", "audit/exec_overview", "reference/metric_catalog"):
         assert key in output
     assert "0 failed" in output and "checks:" in output
@@ -274,7 +277,8 @@ def test_the_cli_run_is_in_the_job_run_history_with_its_origin(pipeline_run, ui)
         "repositoryLocationName": "boardroom",
     }
     tags = {tag["key"]: tag["value"] for tag in run["tags"]}
-    assert tags["dagster/partition"] == DAY
+    assert tags["dagster/asset_partition_range_start"] == RANGE_START
+    assert tags["dagster/asset_partition_range_end"] == DAY
     assert tags["boardroom/launched_by"] == "cli"
     mart = ui.query(ASSET, path=["marts", "exec_overview"])["assetOrError"]
     assert mart["assetMaterializations"][0]["runId"] == run_id
@@ -361,14 +365,34 @@ def test_the_partitions_start_setting_wins_over_the_record(tmp_path):
     assert partitions_start(env) == DEFAULT_PARTITIONS_START
 
 
-RANGE_START = "2026-03-30"
 GX_CHECK = """
 query ($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) { ... on AssetNode {
   assetChecksOrError { ... on AssetChecks { checks { name
     executionForLatestMaterialization { runId status }
+    partitionStatuses { __typename
+      ... on AssetCheckTimePartitionStatuses { ranges { startKey endKey status } } }
   } } }
 } } }
 """
+
+
+def _checks(ui, path: list[str]) -> dict[str, dict]:
+    node = ui.query(GX_CHECK, path=path)["assetNodeOrError"]
+    return {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+
+
+def test_the_checks_list_shows_the_range_runs_gx_result(pipeline_run, ui):
+    """After a range run the gx_suite check reads "Succeeded" in the checks list too: it was
+    "Skipped" there (every day of the range planned, one evaluation without a partition)
+    while its page showed "Passed"."""
+    run_id = _run_id(pipeline_run.result.output)
+    for mart in ("exec_overview", "metric_catalog"):
+        check = _checks(ui, ["audit", mart])["gx_suite"]
+        assert check["executionForLatestMaterialization"] == {
+            "runId": run_id,
+            "status": "SUCCEEDED",
+        }
+        assert check["partitionStatuses"] is None, check  # what the list would show instead
 
 
 def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run, ui):
@@ -378,7 +402,7 @@ def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run, ui):
     result = runner.invoke(app, ["run", "--from", RANGE_START, "--to", DAY], env=env)
     output = result.output
     assert result.exit_code == 1, output
-    assert f"Daily pipeline, as-of {RANGE_START} .. {DAY}" in output  # the summary table
+    assert f"Daily pipeline, as-of {WINDOW}" in output  # the summary table
     paragraph = output[output.index("Pipeline run ") :]
     assert "failed: the publication gate stopped publication" in paragraph
     assert "9 audited mart(s)" in paragraph and "cost_optimization" in paragraph, paragraph
@@ -402,6 +426,9 @@ def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run, ui):
     latest = checks["gx_suite"]["executionForLatestMaterialization"]
     assert latest["runId"] == output.rsplit("run id ", 1)[1].split()[0]
     assert latest["status"] == "FAILED"
+    statuses = checks["gx_suite"]["partitionStatuses"]
+    skipped = [r for r in (statuses or {}).get("ranges", []) if r["status"] == "SKIPPED"]
+    assert not skipped, statuses
     passed_dbt = [c for n, c in checks.items() if n != "gx_suite"]
     assert passed_dbt and all(
         c["executionForLatestMaterialization"]["status"] == "SUCCEEDED" for c in passed_dbt
