@@ -270,12 +270,32 @@ class _Progress:
             seconds = event.event_specific_data.duration_ms / 1000
             self.echo(f"[green]step done[/] {event.step_key} ({seconds:.1f} s)")
         elif kind == DagsterEventType.STEP_FAILURE:
-            from boardroom.run_failure import error_head
+            from boardroom.run_failure import error_text
 
-            error = event.event_specific_data.error
-            head = error_head(error.message if error else "failed")
+            head = error_text(event.event_specific_data.error)
             self.failures.append(f"step {event.step_key} failed: {head}")
             self.echo(f"[red]step failed[/] {event.step_key}: {escape(head)}")
+
+
+def run_failure_reasons(instance: Any, run_id: str) -> list[str]:
+    """The run's own failure message, when no step reported one (e.g. a run-level error)."""
+    from dagster import DagsterEventType
+
+    from boardroom.run_failure import error_head, error_text
+
+    records = instance.get_records_for_run(
+        run_id, of_type={DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_FAILURE}, limit=20
+    ).records
+    reasons = []
+    for record in records:
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        error = getattr(event.event_specific_data, "error", None) if event else None
+        text = error_text(error) if error else error_head(entry.message or "")
+        reasons.append(
+            f"step {event.step_key} failed: {text}" if event and event.step_key else text
+        )
+    return reasons
 
 
 @contextmanager
@@ -450,8 +470,10 @@ def run_pipeline(
                     tags=tags,
                     asset_selection=selected if subset else None,
                 )
-        success = run.status == dg.DagsterRunStatus.SUCCESS
-        failures = progress.failures
+            success = run.status == dg.DagsterRunStatus.SUCCESS
+            failures = progress.failures or (
+                [] if success else run_failure_reasons(instance, run_id)
+            )
         if not verbose:
             console.print(f"dbt and step output: {log_path}")
     return PipelineReport(

@@ -11,7 +11,8 @@ from typing import Any
 
 #: Failed checks quoted by name before "and N more".
 _QUOTED = 3
-_ERROR_CLASS = re.compile(r"^[\w.]*(Error|Exception): ")
+#: A leading exception class, e.g. ``psycopg.errors.UndefinedColumn: ``.
+_ERROR_CLASS = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*: ")
 GATE_CHECK = "gx_suite"
 
 
@@ -39,6 +40,17 @@ def error_head(message: str) -> str:
     """First line of a Dagster error message, without the exception's class name."""
     lines = (message or "").strip().splitlines()
     return _ERROR_CLASS.sub("", lines[0]) if lines else "failed"
+
+
+def error_text(error: Any) -> str:
+    """A step's error in a line: its innermost cause (what went wrong), followed by what
+    Dagster made of it when that differs (e.g. retries exhausted)."""
+    heads = []
+    while error is not None and len(heads) < 10:
+        heads.append(error_head(getattr(error, "message", "") or ""))
+        error = getattr(error, "cause", None) or getattr(error, "context", None)
+    heads = [h for h in heads if h and h != "failed"] or ["failed"]
+    return heads[-1] if len(heads) == 1 else f"{heads[-1]} ({heads[0]})"
 
 
 def observed_in(description: str | None, metadata: Mapping[str, Any]) -> str:

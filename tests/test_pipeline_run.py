@@ -433,3 +433,21 @@ def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run, ui):
     assert passed_dbt and all(
         c["executionForLatestMaterialization"]["status"] == "SUCCEEDED" for c in passed_dbt
     )
+
+
+def test_a_failed_step_prints_one_clear_paragraph(pipeline_run):
+    """A real step failure (no retries): a view squats the name of a published mart."""
+    with psycopg.connect(pipeline_run.warehouse, autocommit=True) as conn:
+        conn.execute("ALTER TABLE marts.exec_overview RENAME TO exec_overview_kept")
+        conn.execute("CREATE VIEW marts.exec_overview AS SELECT 1 AS squatter")
+    result = runner.invoke(app, ["run", "--as-of", DAY], env=pipeline_run.env)
+    output = result.output
+    assert result.exit_code == 1, output
+    paragraph = output[output.index("Pipeline run ") :]
+    assert paragraph.strip().count("\n") == 0, paragraph
+    assert f"(as-of {DAY}) failed: step gx_gate_checks failed: " in paragraph, paragraph
+    assert "does not exist" in paragraph, paragraph  # the database's own words
+    assert "psycopg" not in paragraph and "UndefinedColumn" not in paragraph, paragraph
+    assert "Dagster UI" in paragraph and str(pipeline_run.data_dir / "logs") in paragraph
+    for noise in ("Stack Trace", "Traceback", "None"):
+        assert noise not in output, noise
