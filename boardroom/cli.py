@@ -194,6 +194,14 @@ def run_command(
             help="Re-extract every source row and rebuild the marts' history from scratch.",
         ),
     ] = False,
+    tenant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tenant",
+            help="Publish and render board packs for this tenant only (repeatable); other "
+            "tenants' published rows stay untouched.",
+        ),
+    ] = None,
 ) -> None:
     """Run the daily pipeline (ingestion, marts, checks) for an as-of day, in this process.
 
@@ -214,7 +222,7 @@ def run_command(
         check_window(first, last)
     except (PipelineInputError, ConfigurationError) as exc:
         _fail(str(exc))
-    _run_pipeline(_settings(), first, last, full_refresh=full_refresh)
+    _run_pipeline(_settings(), first, last, full_refresh=full_refresh, tenants=tenant or None)
 
 
 def _run_pipeline(
@@ -225,6 +233,7 @@ def _run_pipeline(
     full_refresh: bool,
     skip_groups: tuple[str, ...] = (),
     only_groups: tuple[str, ...] | None = None,
+    tenants: list[str] | None = None,
 ) -> None:
     """Run ``daily_pipeline_job`` over [first, last], print the summary, exit 1 on failure."""
     from boardroom.pipeline_run import PipelineInputError, print_report, run_pipeline
@@ -242,6 +251,7 @@ def _run_pipeline(
                 console=console,
                 skip_groups=skip_groups,
                 only_groups=only_groups,
+                tenants=tenants,
             )
     except (DatabaseUnavailable, PipelineInputError, ConfigurationError) as exc:
         _fail(str(exc))
@@ -346,10 +356,12 @@ def db_status() -> None:
     console.print(f"embedded Postgres running (data in {settings.postgres_data_dir})")
     console.print(f"  host      {endpoint.host}")
     console.print(f"  port      {endpoint.port}  (TCP: password logins, scram-sha-256)")
-    console.print(f"  socket    {where.socket_dir}  (superuser postgres, this machine only)")
+    console.print(
+        f"  socket    {where.socket_dir}  (superuser postgres, this machine only)", soft_wrap=True
+    )
     console.print(f"  databases {', '.join(embedded_postgres.DATABASES)}")
-    console.print(f"  psql      psql '{endpoint.psql_url('<login>')}'")
-    console.print(f"  JDBC      {endpoint.jdbc_url()}")
+    console.print(f"  psql      psql '{endpoint.psql_url_template()}'", soft_wrap=True)
+    console.print(f"  JDBC      {endpoint.jdbc_url()}", soft_wrap=True)
     console.print("  BI logins `boardroom bi add-reader --tenant <id> --login <name>`")
 
 

@@ -393,6 +393,16 @@ def run_config(full_refresh: bool, verbose: bool) -> dict[str, Any]:
     return config
 
 
+def _with_tenants(config: dict[str, Any], tenants: Sequence[str] | None) -> dict[str, Any]:
+    """``config`` plus the tenant scope of publication and packs, if any."""
+    if not tenants:
+        return config
+    from orchestration.defs.gate.scope import tenant_run_config
+
+    ops = {**config.get("ops", {}), **tenant_run_config(tenants)["ops"]}
+    return {**config, "ops": ops}
+
+
 def run_pipeline(
     runtime: Runtime,
     first: date,
@@ -403,11 +413,13 @@ def run_pipeline(
     console: Console | None = None,
     skip_groups: Sequence[str] = (),
     only_groups: Sequence[str] | None = None,
+    tenants: Sequence[str] | None = None,
 ) -> PipelineReport:
     """Execute ``daily_pipeline_job`` for the as-of days [first, last] as one run.
 
     ``skip_groups`` / ``only_groups`` run a subset of the job's assets by group (the demo
     renders board packs for its newest day only, not for every day of its history).
+    ``tenants`` scopes publication and board packs to those tenants.
     """
     from boardroom.partitions_start import ensure_start
 
@@ -465,7 +477,7 @@ def run_pipeline(
                     job,
                     instance,
                     run_id=run_id,
-                    run_config=run_config(full_refresh, verbose),
+                    run_config=_with_tenants(run_config(full_refresh, verbose), tenants),
                     partition_key=partition_key,
                     tags=tags,
                     asset_selection=selected if subset else None,

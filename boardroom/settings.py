@@ -46,6 +46,7 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_security: str = "none"
     smtp_from: str = "boardroom@localhost"
+    data_owner_email: str | None = None
     data_dir: Path = Path(".boardroom")
     embedded_postgres_port: int | None = None
 
@@ -122,6 +123,7 @@ class Settings:
             smtp_password=get("BOARDROOM_SMTP_PASSWORD"),
             smtp_security=smtp_security,
             smtp_from=get("BOARDROOM_SMTP_FROM") or "boardroom@localhost",
+            data_owner_email=get("BOARDROOM_DATA_OWNER_EMAIL"),
             data_dir=Path(get("BOARDROOM_DATA_DIR") or ".boardroom").resolve(),
             embedded_postgres_port=_port(get("BOARDROOM_EMBEDDED_PG_PORT")),
         )

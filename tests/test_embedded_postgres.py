@@ -105,3 +105,60 @@ def test_cli_reports_unreachable_server_without_traceback(tmp_path):
     assert "Cannot connect to the database" in result.stderr
     assert "Traceback" not in result.stderr
     assert "topsecret" not in result.stderr + result.stdout
+
+
+def _tcp(port: int, user: str, password: str) -> str:
+    return f"postgresql://{user}:{password}@127.0.0.1:{port}/warehouse"
+
+
+def test_tcp_door_for_password_logins_only(tmp_path, monkeypatch):
+    """BI tools reach the embedded server on 127.0.0.1 with a password (scram-sha-256); the
+    superuser is refused there, and `db status` prints where to connect."""
+    from typer.testing import CliRunner
+
+    from boardroom.cli import app
+
+    port = embedded_postgres._free_port()
+    data_dir = tmp_path / "pgdata"
+    try:
+        urls = embedded_postgres.ensure_running(data_dir, port=port)
+        assert embedded_postgres.address(data_dir).port == port
+        with psycopg.connect(urls["warehouse"], autocommit=True) as conn:
+            conn.execute("CREATE ROLE bi_door LOGIN PASSWORD 'door-pw'")
+            stored = conn.execute(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = 'bi_door'"
+            ).fetchone()[0]
+        assert stored.startswith("SCRAM-SHA-256$")
+        with psycopg.connect(_tcp(port, "bi_door", "door-pw")) as conn:
+            assert conn.execute("SELECT inet_server_addr()::text").fetchone()[0] == "127.0.0.1/32"
+        for user, password in (("bi_door", "wrong"), ("postgres", ""), ("postgres", "x")):
+            with pytest.raises(psycopg.OperationalError):
+                psycopg.connect(_tcp(port, user, password))
+
+        monkeypatch.setenv("BOARDROOM_DATA_DIR", str(tmp_path))
+        for name in ("BOARDROOM_WAREHOUSE_URL", "BOARDROOM_APP_DATABASE_URL"):
+            monkeypatch.delenv(name, raising=False)
+        status = CliRunner().invoke(app, ["db", "status"])
+        assert status.exit_code == 0, status.output
+        assert f"port      {port}" in status.output
+        assert f"psql 'postgresql://<login>:<password>@127.0.0.1:{port}/warehouse'" in status.output
+        assert f"jdbc:postgresql://127.0.0.1:{port}/warehouse" in status.output
+
+        # The port is kept across restarts when none is configured.
+        embedded_postgres.stop(data_dir)
+        embedded_postgres.ensure_running(data_dir)
+        assert embedded_postgres.address(data_dir).port == port
+    finally:
+        embedded_postgres.stop(data_dir)
+
+
+def test_a_configured_port_in_use_is_a_clear_error(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(embedded_postgres.EmbeddedPostgresError, match=f"{port}.*in use"):
+            embedded_postgres.ensure_running(tmp_path / "pgdata", port=port)
+    embedded_postgres.stop(tmp_path / "pgdata")

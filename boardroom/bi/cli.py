@@ -10,6 +10,7 @@ from typing import Annotated
 import psycopg
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from boardroom.bi.connection import bi_endpoint
@@ -77,17 +78,25 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
     return password, False
 
 
-def _created(settings: Settings, login: str, password: str, generated: bool, what: str) -> None:
-    console.print(f"created login [bold]{login}[/] ({what})")
+def _created(
+    settings: Settings,
+    conn: psycopg.Connection,
+    login: str,
+    password: str,
+    generated: bool,
+    what: str,
+) -> None:
+    # URLs and passwords are printed verbatim: no markup, no wrapping, so they copy whole.
+    console.print(f"created login [bold]{escape(login)}[/] ({escape(what)})")
     if generated:
-        console.print(f"password (shown once, store it now): [bold]{password}[/]")
-    endpoint = bi_endpoint(settings)
+        console.print("password (shown once, store it now):", password, markup=False)
+    endpoint = bi_endpoint(settings, conn)
     if endpoint is None:
         console.print("connect over TCP to the warehouse's host as this login")
         return
     shown = password if generated else None
-    console.print(f"psql:  psql '{endpoint.psql_url(login, shown)}'")
-    console.print(f"JDBC:  {endpoint.jdbc_url()}  (user {login})")
+    console.print(f"psql:  psql '{endpoint.psql_url(login, shown)}'", markup=False, soft_wrap=True)
+    console.print(f"JDBC:  {endpoint.jdbc_url()}  (user {login})", markup=False, soft_wrap=True)
 
 
 def _add(
@@ -96,7 +105,7 @@ def _add(
     password, generated = _password(from_stdin)
     with _warehouse() as (settings, conn):
         create(conn, password)
-        _created(settings, login, password, generated, what)
+        _created(settings, conn, login, password, generated, what)
 
 
 @bi_app.command("add-reader")

@@ -11,6 +11,7 @@ libpq on this side (``PQencryptPasswordConn``) and only the verifier is sent.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from boardroom.gate.security import (
     apply_security,
     ensure_tenant_role,
 )
+
+log = logging.getLogger(__name__)
 
 #: What a login is for, by the group role it is a member of.
 KINDS = {BI_READER: "tenant", PLATFORM_READER: "platform", TENANT_APP: "app"}
@@ -174,5 +177,26 @@ def revoke(conn: psycopg.Connection, login: str) -> Login:
         raise LoginError(
             f"{login!r} is not a Boardroom BI login (see `boardroom bi list`); nothing changed."
         )
-    conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(login)))
+    role = sql.Identifier(login)
+    with conn.transaction():
+        conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(role))
+    _end_sessions(conn, login)
+    conn.execute(sql.SQL("DROP ROLE {}").format(role))
     return found[0]
+
+
+def _end_sessions(conn: psycopg.Connection, login: str) -> None:
+    """End the login's open sessions: Postgres keeps a session running after its role is
+    dropped, and a BI tool's pool would go on reading with it."""
+    try:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_catalog.pg_stat_activity "
+            "WHERE usename = %s AND pid <> pg_backend_pid()",
+            (login,),
+        )
+    except psycopg.errors.InsufficientPrivilege:
+        log.warning(
+            "Could not end the open sessions of %s (needs superuser or pg_signal_backend); "
+            "they end when their clients disconnect.",
+            login,
+        )

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 AUDIT_SCHEMA = "audit"
 MARTS_SCHEMA = "marts"
-TENANT_GUC = "boardroom.tenant_id"
 
 
 @dataclass(frozen=True)

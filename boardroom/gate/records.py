@@ -8,12 +8,14 @@
   ``alert_id`` (md5 of ``[tenant_id, as_of_date, alert_kind, alert_key]`` as the alert feed
   computes it; ``alert_key = 'gate:<mart>'``). They sit under the same tenant policy as the
   rest of the feed; publishing the tenant's window later removes them (resolved).
+* Any other alert raised outside dbt (a failed pipeline run) through :func:`write_alert`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -75,11 +77,67 @@ def load_gate_evaluation(
 
 
 def _message(tenant: str, mart: str, min_date: date, max_date: date, reasons: list[str]) -> str:
-    text = (
+    return (
         f"Publication of tenant {tenant} withheld for as-of days {min_date}..{max_date}: "
         + "; ".join(reasons)
     )
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A row of ``marts.alerts`` raised outside dbt (gate, pipeline failures).
+
+    ``tenant_id`` is the tenant, or ``PLATFORM_KEY`` (``__platform__``) for an alert about
+    the platform itself (a failed run): no tenant reader's policy matches it. The ``alert_id``
+    is the md5 of ``[tenant_id, as_of_date, alert_kind, alert_key]``, as the alert feed
+    computes it, so the same alert is written once however often it is raised.
+    """
+
+    tenant_id: str
+    as_of_date: date
+    alert_kind: str
+    alert_key: str
+    metric: str
+    value: float
+    message: str
+    severity: str = "critical"
+
+
+def write_alert(conn: psycopg.Connection, alert: Alert, *, update: bool = True) -> int:
+    """Insert the alert, or (``update``) refresh its message and value; rows written."""
+    on_conflict = (
+        "DO UPDATE SET value = excluded.value, message = excluded.message, "
+        "_built_at = excluded._built_at, published_at = excluded.published_at "
+        "WHERE {a}.message IS DISTINCT FROM excluded.message"
+        if update
+        else "DO NOTHING"
+    )
+    message = alert.message
+    if len(message) > MESSAGE_LIMIT:
+        message = message[: MESSAGE_LIMIT - 3] + "..."
+    return conn.execute(
+        sql.SQL(
+            "INSERT INTO {a} (alert_id, tenant_id, as_of_date, data_as_of, alert_kind, "
+            "alert_key, severity, status_name, status, metric, value, threshold, message, "
+            "approval_id, is_approximate, approximation_label, _built_at, published_at) "
+            "VALUES (md5(jsonb_build_array(%(t)s::text, %(d)s::text, %(k)s::text, "
+            "%(key)s::text)::text), %(t)s, %(d)s, (%(asof)s::date)::timestamp AT TIME ZONE "
+            "'UTC', %(k)s, %(key)s, %(severity)s, NULL, NULL, %(metric)s, %(n)s, 0, "
+            "%(msg)s, NULL, false, NULL, now(), now()) "
+            "ON CONFLICT (tenant_id, alert_id) " + on_conflict
+        ).format(a=sql.Identifier(MARTS_SCHEMA, "alerts")),
+        {
+            "t": alert.tenant_id,
+            "d": alert.as_of_date,
+            "k": alert.alert_kind,
+            "key": alert.alert_key,
+            "asof": alert.as_of_date + timedelta(days=1),
+            "severity": alert.severity,
+            "metric": alert.metric,
+            "n": alert.value,
+            "msg": message,
+        },
+    ).rowcount
 
 
 def raise_blocked_alerts(
@@ -88,37 +146,22 @@ def raise_blocked_alerts(
     """Upsert a ``publication_blocked`` alert per tenant this mart withholds; rows written."""
     withheld = evaluation.withheld
     selected = sorted(withheld if tenants is None else set(tenants) & set(withheld))
-    written = 0
-    alerts = sql.Identifier(MARTS_SCHEMA, "alerts")
     day = evaluation.max_date
-    as_of_at = day + timedelta(days=1)
+    written = 0
     for tenant in selected:
         reasons = withheld[tenant]
-        key = f"gate:{evaluation.mart}"
-        written += conn.execute(
-            sql.SQL(
-                "INSERT INTO {a} (alert_id, tenant_id, as_of_date, data_as_of, alert_kind, "
-                "alert_key, severity, status_name, status, metric, value, threshold, message, "
-                "approval_id, is_approximate, approximation_label, _built_at, published_at) "
-                "VALUES (md5(jsonb_build_array(%(t)s::text, %(d)s::text, %(k)s::text, "
-                "%(key)s::text)::text), %(t)s, %(d)s, (%(asof)s::date)::timestamp AT TIME ZONE "
-                "'UTC', %(k)s, %(key)s, 'critical', NULL, NULL, 'publication_gate', %(n)s, 0, "
-                "%(msg)s, NULL, false, NULL, now(), now()) "
-                "ON CONFLICT (tenant_id, alert_id) DO UPDATE SET value = excluded.value, "
-                "message = excluded.message, _built_at = excluded._built_at, "
-                "published_at = excluded.published_at "
-                "WHERE {a}.message IS DISTINCT FROM excluded.message"
-            ).format(a=alerts),
-            {
-                "t": tenant,
-                "d": day,
-                "k": PUBLICATION_BLOCKED,
-                "key": key,
-                "asof": as_of_at,
-                "n": len(reasons),
-                "msg": _message(tenant, evaluation.mart, evaluation.min_date, day, reasons),
-            },
-        ).rowcount
+        written += write_alert(
+            conn,
+            Alert(
+                tenant_id=tenant,
+                as_of_date=day,
+                alert_kind=PUBLICATION_BLOCKED,
+                alert_key=f"gate:{evaluation.mart}",
+                metric="publication_gate",
+                value=len(reasons),
+                message=_message(tenant, evaluation.mart, evaluation.min_date, day, reasons),
+            ),
+        )
     return written
 
 

@@ -17,13 +17,14 @@ from boardroom.packs.delivery import (
     SmtpSettings,
     deliver_packs,
 )
-from boardroom.packs.recipients import DomainAllowList, Recipient, load_recipients
+from boardroom.packs.recipients import DomainAllowList, JsonOptIn, Recipient, load_recipients
 from boardroom.packs.render import PackFile, RenderReport, render_packs
 
 __all__ = [
     "DeliveryFailed",
     "DeliveryReport",
     "DomainAllowList",
+    "JsonOptIn",
     "PackFile",
     "Recipient",
     "RenderReport",

@@ -32,7 +32,7 @@ from boardroom.database import connect
 from boardroom.packs import delivery_log
 from boardroom.packs.message import build_message
 from boardroom.packs.periods import Period
-from boardroom.packs.recipients import DomainAllowList, Recipient, exclusion_reason
+from boardroom.packs.recipients import DomainAllowList, JsonOptIn, Recipient, exclusion_reason
 from boardroom.packs.render import PackFile, read_manifest
 from boardroom.settings import ConfigurationError, Settings
 
@@ -211,6 +211,7 @@ def _dry_run(
     sender: str,
     target: Path,
     report: DeliveryReport,
+    json_opt_in: JsonOptIn,
 ) -> None:
     out = target / period.key
     out.mkdir(parents=True, exist_ok=True)
@@ -226,6 +227,7 @@ def _dry_run(
             message_id=_message_id(key),
             period_start=period.start.isoformat(),
             period_end=period.end.isoformat(),
+            attach_json=json_opt_in.wants_json(recipient),
         )
         path = out / f"{key[:16]}_{pack.scope}.eml"
         path.write_bytes(bytes(message))
@@ -242,19 +244,31 @@ def deliver_packs(
     dry_run_dir: Path | None = None,
     retry: RetryPolicy | None = None,
     sender: str = "boardroom@localhost",
+    json_opt_in: JsonOptIn | None = None,
 ) -> DeliveryReport:
     """Send (or, with ``dry_run_dir``, write) the packs of the period folder ``folder``.
 
     Raises :class:`DeliveryFailed` after recording everything when a message could not be
     sent; its ``report`` lists the failures. ``warehouse_url`` holds the delivery log.
+    ``json_opt_in`` (default: ``BOARDROOM_PACK_JSON_RECIPIENTS``) says who also gets the
+    JSON export attached.
     """
+    json_opt_in = JsonOptIn.from_env() if json_opt_in is None else json_opt_in
     started = time.perf_counter()
     packs = read_manifest(folder)
     period = _period_of(folder)
     report = DeliveryReport(period)
     planned = plan(packs, recipients, allow_list, report)
     if dry_run_dir is not None:
-        _dry_run(planned, folder, period, smtp.sender if smtp else sender, dry_run_dir, report)
+        _dry_run(
+            planned,
+            folder,
+            period,
+            smtp.sender if smtp else sender,
+            dry_run_dir,
+            report,
+            json_opt_in,
+        )
         report.seconds = time.perf_counter() - started
         return report
     if smtp is None or warehouse_url is None:
@@ -266,7 +280,18 @@ def deliver_packs(
         delivery_log.lock_period(conn, period)
         try:
             for recipient, pack in planned:
-                _deliver_one(conn, connection, recipient, pack, folder, period, smtp, retry, report)
+                _deliver_one(
+                    conn,
+                    connection,
+                    recipient,
+                    pack,
+                    folder,
+                    period,
+                    smtp,
+                    retry,
+                    report,
+                    json_opt_in.wants_json(recipient),
+                )
         finally:
             connection.close()
             if report.failed:
@@ -294,6 +319,7 @@ def _deliver_one(
     smtp: SmtpSettings,
     retry: RetryPolicy,
     report: DeliveryReport,
+    attach_json: bool,
 ) -> None:
     key = delivery_log.delivery_key(
         pack.tenant_id, period, recipient.recipient_id, pack.content_hash
@@ -322,6 +348,7 @@ def _deliver_one(
         message_id=entry.message_id,
         period_start=period.start.isoformat(),
         period_end=period.end.isoformat(),
+        attach_json=attach_json,
     )
     retrying = Retrying(
         stop=stop_after_attempt(max(1, retry.attempts)),

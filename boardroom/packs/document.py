@@ -13,6 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from boardroom.packs.catalog import MetricCatalog
+from boardroom.packs.headlines import (
+    OVERVIEW_HEADLINES,
+    PLATFORM_HEADLINES,
+    SECTION_HEADLINES,
+    headline,
+)
 from boardroom.packs.i18n import Translator
 from boardroom.packs.periods import Period
 from boardroom.packs.reader import PlatformData, Row, TenantData
@@ -26,7 +32,7 @@ from boardroom.packs.scopes import (
 )
 from boardroom.packs.values import exact, iso
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 #: Names a figure goes by in exports when the catalogue's name would break the wording rules.
 EXPORT_NAMES = {"invoices_at_risk_30d": "failed_payments_at_risk_30d"}
 #: Keys left out of the content hash (they change on every render or republication).
@@ -287,9 +293,11 @@ def _alert(catalog: MetricCatalog, row: Row, t: Translator) -> dict[str, Any]:
 
 
 def _approval(row: Row) -> dict[str, Any]:
+    title = row.get("title")  # the source's title where it has one
     return {
         "rank": int(row["queue_rank"]),
         "approval_id": row["approval_id"],
+        "title": str(title) if title else None,
         "category": row["category"],
         "priority": row["priority"],
         "created_at": iso(row["created_at"]),
@@ -336,6 +344,26 @@ def tenant_document(
         status = _status(catalog, dim, overview, t)
         status["figures"] = [figure(catalog, n, overview, t) for n in OVERVIEW_FIGURES[dim]]
         statuses.append(status)
+    earlier = data.previous.get("exec_overview")
+    headlines = [
+        headline(
+            figure(catalog, OVERVIEW_HEADLINES[dim], overview, t),
+            OVERVIEW_HEADLINES[dim],
+            overview,
+            earlier,
+            dimension=dim,
+        )
+        for dim in overview_dimensions(scope)
+    ]
+    if scope in ("full", "overview"):
+        headlines.append(
+            headline(
+                figure(catalog, "pending_approvals", overview, t),
+                "pending_approvals",
+                overview,
+                earlier,
+            )
+        )
     sections = []
     for surface in surfaces:
         mart, dim, names, trends = SURFACE_LAYOUT[surface]
@@ -344,6 +372,10 @@ def tenant_document(
             {
                 "id": surface,
                 "status": _status(catalog, dim, row, t) if dim and row else None,
+                "headlines": [
+                    headline(figure(catalog, n, row, t), n, row, data.previous.get(mart))
+                    for n in SECTION_HEADLINES[surface]
+                ],
                 "figures": [figure(catalog, n, row, t) for n in names],
                 "trend": _trend(catalog, trends, data.daily.get(mart, []), data.period, t),
                 "breakdown": _breakdown(catalog, surface, data, t)
@@ -377,6 +409,7 @@ def tenant_document(
         "published_at": iso(overview.get("published_at")),
         "generated_at": generated_at or _now(),
         "overview": {
+            "headlines": headlines,
             "statuses": statuses,
             "figures": [
                 figure(catalog, n, overview, t)
@@ -422,11 +455,15 @@ def platform_document(
         "data_as_of": iso(row.get("data_as_of")),
         "published_at": iso(row.get("published_at")),
         "generated_at": generated_at or _now(),
-        "overview": {"statuses": [], "figures": []},
+        "overview": {"headlines": [], "statuses": [], "figures": []},
         "sections": [],
         "alerts": [],
         "approvals": None,
         "platform": {
+            "headlines": [
+                headline(figure(catalog, n, row, t), n, row, data.previous)
+                for n in PLATFORM_HEADLINES
+            ],
             "figures": [figure(catalog, n, row, t) for n in PLATFORM_FIGURES],
             "status_distribution": distribution,
             "trend": _trend(catalog, PLATFORM_TRENDS, data.daily, data.period, t),

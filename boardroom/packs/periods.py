@@ -28,6 +28,11 @@ class Period:
         """Folder and log key of the period, e.g. ``2026-03-31_7d``."""
         return f"{self.end.isoformat()}_{self.days}d"
 
+    @property
+    def previous(self) -> Period:
+        """The same window one period earlier (the comparison of headline changes)."""
+        return Period(self.end - timedelta(days=self.days), self.days)
+
     def dates(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range(self.days)]
 

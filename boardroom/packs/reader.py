@@ -1,8 +1,11 @@
 """Read one tenant's (or the platform's) published figures for a period.
 
-Every tenant query names its tenant as a parameter *and* runs in a transaction that sets
-``boardroom.tenant_id`` locally (``set_config(..., true)``), so row-level security on the
-published marts applies even if a filter were ever missing (defence in depth).
+Every tenant query names its tenant as a parameter *and* runs in one transaction. When the
+session is a trusted-application login (a member of ``boardroom_tenant_app``, see
+``boardroom/gate/security.py``), that transaction first calls ``access.assume_tenant``, so
+row-level security on the published marts admits that tenant only, even if a filter were
+ever missing (defence in depth). The publishing role, which owns the marts, reads by the
+parameter alone.
 """
 
 from __future__ import annotations
@@ -35,18 +38,29 @@ END_MARTS = {
     "approval_queue": "queue_rank",
     "alerts": "severity, alert_kind, alert_key",
 }
-TENANT_GUC = "boardroom.tenant_id"
+TENANT_APP = "boardroom_tenant_app"
+#: Scope the transaction to the tenant when the session is a trusted-application login.
+#: (Nested CASE: each test runs only when the one before passed, so a warehouse without the
+#: role or the access schema is read by the tenant parameter alone.)
+_ASSUME_TENANT = sql.SQL(
+    "SELECT CASE WHEN to_regrole({app}) IS NULL "
+    "OR to_regprocedure('access.assume_tenant(text)') IS NULL THEN NULL "
+    "ELSE CASE WHEN pg_has_role(session_user, {app}, 'MEMBER') "
+    "THEN access.assume_tenant(%s) END END"
+).format(app=sql.Literal(TENANT_APP))
 
 
 @dataclass
 class TenantData:
-    """One tenant's rows: ``daily[mart]`` over the period, ``at_end[mart]`` on its last day."""
+    """One tenant's rows: ``daily[mart]`` over the period, ``at_end[mart]`` on its last day,
+    ``previous[mart]`` on the last day of the period before (for headline changes)."""
 
     tenant_id: str
     period: Period
     summary: Row | None
     daily: dict[str, list[Row]] = field(default_factory=dict)
     at_end: dict[str, list[Row]] = field(default_factory=dict)
+    previous: dict[str, Row] = field(default_factory=dict)
 
     def end_row(self, mart: str) -> Row | None:
         rows = [r for r in self.daily.get(mart, []) if r["as_of_date"] == self.period.end]
@@ -57,6 +71,7 @@ class TenantData:
 class PlatformData:
     period: Period
     daily: list[Row]
+    previous: Row | None = None
 
     def end_row(self) -> Row | None:
         rows = [r for r in self.daily if r["as_of_date"] == self.period.end]
@@ -85,7 +100,7 @@ def read_tenant_data(
 ) -> TenantData:
     """Every row a tenant's pack needs, read in one tenant-scoped transaction."""
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SELECT set_config(%s, %s, true)", (TENANT_GUC, tenant_id))
+        cur.execute(_ASSUME_TENANT, (tenant_id,))
         summary = cur.execute(
             sql.SQL("SELECT * FROM {} WHERE tenant_id = %s").format(
                 _table(schema, "tenant_summary")
@@ -99,6 +114,14 @@ def read_tenant_data(
                 "ORDER BY as_of_date"
             ).format(_table(schema, mart))
             data.daily[mart] = cur.execute(query, (tenant_id, period.start, period.end)).fetchall()
+            earlier = cur.execute(
+                sql.SQL("SELECT * FROM {} WHERE tenant_id = %s AND as_of_date = %s").format(
+                    _table(schema, mart)
+                ),
+                (tenant_id, period.previous.end),
+            ).fetchone()
+            if earlier is not None:
+                data.previous[mart] = earlier
         for mart, order in END_MARTS.items():
             query = sql.SQL("SELECT * FROM {} WHERE tenant_id = %s AND as_of_date = %s").format(
                 _table(schema, mart)
@@ -113,8 +136,12 @@ def read_platform_data(
     conn: psycopg.Connection, period: Period, *, schema: str = "marts"
 ) -> PlatformData:
     """The platform rollup over the period (platform executives only)."""
+    table = _table(schema, "platform_overview")
     query = sql.SQL(
         "SELECT * FROM {} WHERE as_of_date BETWEEN %s AND %s ORDER BY as_of_date"
-    ).format(_table(schema, "platform_overview"))
+    ).format(table)
+    earlier = sql.SQL("SELECT * FROM {} WHERE as_of_date = %s").format(table)
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        return PlatformData(period, cur.execute(query, (period.start, period.end)).fetchall())
+        daily = cur.execute(query, (period.start, period.end)).fetchall()
+        previous = cur.execute(earlier, (period.previous.end,)).fetchone()
+        return PlatformData(period, daily, previous)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from boardroom.packs.scopes import PLATFORM_SCOPE, ROLE_SCOPES, scope_for_role
 from boardroom.settings import ConfigurationError
 
 DOMAINS_ENV = "BOARDROOM_RECIPIENT_DOMAINS"
+JSON_OPT_IN_ENV = "BOARDROOM_PACK_JSON_RECIPIENTS"
 #: Where recipients are read from by default: the operational database's own table, so a
 #: deactivation or lost MFA takes effect at the next delivery.
 DEFAULT_RECIPIENTS_TABLE = ("app", "executive_recipients")
@@ -88,6 +89,31 @@ class DomainAllowList:
         if not isinstance(data, Mapping):
             raise ConfigurationError(f"{DOMAINS_ENV} must be a JSON object.")
         return cls.from_mapping(data)
+
+
+@dataclass(frozen=True)
+class JsonOptIn:
+    """Recipients who also get the pack's JSON export attached (everyone gets the PDF).
+
+    ``BOARDROOM_PACK_JSON_RECIPIENTS``: comma-separated e-mail addresses or recipient ids
+    (case-insensitive); unset: nobody.
+    """
+
+    keys: frozenset[str] = frozenset()
+
+    def wants_json(self, recipient: Recipient) -> bool:
+        return bool(
+            {recipient.email.strip().lower(), recipient.recipient_id.strip().lower()} & self.keys
+        )
+
+    @classmethod
+    def of(cls, keys: Iterable[str]) -> JsonOptIn:
+        return cls(frozenset(k.strip().lower() for k in keys if k.strip()))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> JsonOptIn:
+        raw = (os.environ if env is None else env).get(JSON_OPT_IN_ENV) or ""
+        return cls.of(raw.split(","))
 
 
 def exclusion_reason(recipient: Recipient, allow_list: DomainAllowList) -> str | None:

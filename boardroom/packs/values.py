@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,11 +35,11 @@ def display(value: str | None, unit: str, na: str = "n/a") -> str:
         return na
     number = Decimal(value)
     if unit == "ratio":
-        return f"{number * 100:,.2f} %"
+        return f"{number * 100:,.2f}\u00a0%"
     if unit == "count":
         return f"{number:,.0f}"
     if unit == "milliseconds":
-        return f"{number:,.0f} ms"
+        return f"{number:,.0f}\u00a0ms"
     if unit == "units":
         return f"{number:,.0f}"
     return f"{number:,.2f}"
@@ -47,3 +47,13 @@ def display(value: str | None, unit: str, na: str = "n/a") -> str:
 
 def display_hours(value: str | None) -> str:
     return "n/a" if value is None else f"{Decimal(value):,.1f}"
+
+
+def when(value: str | None) -> str:
+    """An ISO timestamp as ``YYYY-MM-DD HH:MM UTC`` (shown in UTC, to the minute)."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -238,6 +238,13 @@ def _columns(secured, table: str) -> set[str]:
         }
 
 
+def _estimate(conn: psycopg.Connection, table: str, tenant: str) -> float:
+    """The planner's row estimate for one tenant's rows (EXPLAIN without ANALYZE)."""
+    query = sql.SQL("EXPLAIN (FORMAT JSON) SELECT * FROM {} WHERE tenant_id = %s")
+    (plan,) = conn.execute(query.format(_table(table)), (tenant,)).fetchone()
+    return plan[0]["Plan"]["Plan Rows"]
+
+
 @pytest.mark.parametrize("table", TENANT_TABLES)
 def test_value_estimates_do_not_reveal_distributions(secured, table: str) -> None:
     """No statistics are kept, so an estimate on a value is the same whatever the data."""
@@ -246,20 +253,9 @@ def test_value_estimates_do_not_reveal_distributions(secured, table: str) -> Non
             "SELECT count(*) FROM pg_stats WHERE schemaname = 'marts' AND tablename = %s",
             (table,),
         ).fetchone()[0]
-        real = conn.execute(
-            sql.SQL("EXPLAIN (FORMAT JSON) SELECT * FROM {} WHERE tenant_id = %s").format(
-                _table(table)
-            ),
-            (TENANT_B,),
-        ).fetchone()[0]
-        fake = conn.execute(
-            sql.SQL("EXPLAIN (FORMAT JSON) SELECT * FROM {} WHERE tenant_id = %s").format(
-                _table(table)
-            ),
-            (NO_SUCH_TENANT,),
-        ).fetchone()[0]
+        real, fake = (_estimate(conn, table, tenant) for tenant in (TENANT_B, NO_SUCH_TENANT))
     assert stats == 0
-    assert real[0]["Plan"]["Plan Rows"] == fake[0]["Plan"]["Plan Rows"]
+    assert real == fake
     with psycopg.connect(secured["url"]) as conn:
         # Not even the owner keeps statistics for these tables: there is nothing to leak.
         assert (
@@ -360,7 +356,15 @@ def _sentinel(value: object) -> object:
     return type(value)(1900, 1, 1)  # a date
 
 
-@pytest.mark.parametrize("table", TENANT_TABLES)
+#: Tables whose key goes beyond tenant and day: ids a reader could guess (alert_id, ...).
+KEYED_TABLES = [
+    t
+    for t in TENANT_TABLES
+    if t not in MARTS or set(published_key(t)) - {"tenant_id", "as_of_date"}
+]
+
+
+@pytest.mark.parametrize("table", KEYED_TABLES)
 def test_explain_analyze_cannot_probe_another_tenants_keys(secured, table: str) -> None:
     """A key only tenant B has (a predictable alert_id, an approval id, a log id) looks
     exactly like a key nobody has, whatever access path the planner takes."""

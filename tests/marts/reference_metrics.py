@@ -440,6 +440,7 @@ def _tenant_day(
         "locale": tenant["locale"],
         "timezone": tenant["timezone"],
         "tenant_status": tenant["status"],
+        "currency": tenant["currency"],
     }
 
     # Deals: state read as it is, rows created at or after T left out.
@@ -525,6 +526,7 @@ def _tenant_day(
                 "as_of_date": day,
                 "provider": provider,
                 "service": service,
+                "currency": tenant["currency"],
                 "est_infra_cost_mtd": _dec_sum(u["cost"] for u in of(mtd)),
                 "est_infra_cost_30d": service_cost30,
                 "est_infra_cost_7d": _dec_sum(u["cost"] for u in of(u7)),
@@ -691,7 +693,7 @@ def _alerts(m: dict[str, Any], queue: list[dict[str, Any]]) -> list[dict[str, An
 
 
 EXEC_OVERVIEW = (
-    "tenant_name", "plan", "tenant_status",
+    "tenant_name", "plan", "tenant_status", "currency",
     "revenue_protection_status", "revenue_won_30d", "payments_collected_30d",
     "revenue_at_risk_30d", "revenue_at_risk_ratio_30d",
     "deliverability_status", "messages_sent_7d", "delivery_rate_7d", "bounce_rate_7d",
@@ -701,14 +703,14 @@ EXEC_OVERVIEW = (
     "connectors_disconnected", "pending_approvals", "approvals_sla_warning",
 )  # fmt: skip
 REVENUE_PROTECTION = (
-    "revenue_won_30d", "deals_won_30d", "pipeline_value", "open_deals", "win_rate_90d",
+    "currency", "revenue_won_30d", "deals_won_30d", "pipeline_value", "open_deals", "win_rate_90d",
     "deals_won_90d", "deals_lost_90d", "payments_collected_30d", "revenue_at_risk_30d",
     "invoices_at_risk_30d", "revenue_at_risk_ratio_30d", "revenue_protection_status",
 )  # fmt: skip
 COST_OPTIMIZATION = (
-    "mrr", "est_infra_cost_mtd", "est_infra_cost_30d", "est_infra_cost_7d", "usage_rows_30d",
-    "messages_sent_7d", "est_cost_per_1k_messages_7d", "est_cost_to_mrr_ratio_30d",
-    "cost_optimization_status",
+    "currency", "mrr", "est_infra_cost_mtd", "est_infra_cost_30d", "est_infra_cost_7d",
+    "usage_rows_30d", "messages_sent_7d", "est_cost_per_1k_messages_7d",
+    "est_cost_to_mrr_ratio_30d", "cost_optimization_status",
 )  # fmt: skip
 DELIVERABILITY = (
     "messages_sent_7d", "messages_delivered_7d", "messages_bounced_7d",
@@ -721,7 +723,7 @@ OPS_SYSTEM_HEALTH = (
     "connectors_failing", "connectors_disconnected", "connectors_total", "operational_status",
 )  # fmt: skip
 EXECUTIVE_ROOM = (
-    "revenue_won_30d", "pipeline_value", "win_rate_90d", "pending_approvals",
+    "currency", "revenue_won_30d", "pipeline_value", "win_rate_90d", "pending_approvals",
     "approvals_sla_warning", "approvals_overdue", "connectors_healthy", "connectors_degraded",
     "connectors_failing", "connectors_disconnected", "connectors_total", "compliance_posture",
     "controls_passing", "controls_failing", "controls_not_assessed", "controls_total",
@@ -729,7 +731,7 @@ EXECUTIVE_ROOM = (
     "active_contradictions", "active_strategic_deals", "evidence_packs_ready",
 )  # fmt: skip
 TENANT_SUMMARY = (
-    "as_of_date", "tenant_name", "plan", "mrr", "locale", "timezone", "tenant_status",
+    "as_of_date", "tenant_name", "plan", "currency", "mrr", "locale", "timezone", "tenant_status",
     "active_users_7d", "active_users_30d", "messages_sent_7d", "api_requests_7d",
     "pending_approvals", *STATUS_NAMES,
 )  # fmt: skip
@@ -764,6 +766,21 @@ _MONEY = frozenset(
 )  # fmt: skip
 
 
+def reporting_currency(deals: pd.DataFrame) -> str | None:
+    """The currency most of a tenant's deals are recorded in (ties: alphabetical), upper
+    case; None without deals."""
+    counts = Counter(str(c).upper() for c in deals["currency"] if isinstance(c, str))
+    if not counts:
+        return None
+    return min(counts, key=lambda code: (-counts[code], code))
+
+
+def _platform_currency(rows: list[dict[str, Any]]) -> str | None:
+    """The tenants' one currency, ``mixed`` for several, None for none."""
+    codes = {r["currency"] for r in rows if r["currency"] is not None}
+    return None if not codes else codes.pop() if len(codes) == 1 else "mixed"
+
+
 def _platform(
     day: date, rows: list[dict[str, Any]], alerts: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -781,6 +798,7 @@ def _platform(
             f"tenants_{s}": sum(r["tenant_status"] == s for r in rows)
             for s in ("active", "suspended", "churned")
         },
+        "currency": _platform_currency(rows),
         "mrr_total": _dec_sum(
             r["mrr"] for r in rows if r["mrr"] is not None and not pd.isna(r["mrr"])
         ),
@@ -819,7 +837,13 @@ def data_as_of(src: Sources, day: date) -> datetime:
 def reference_marts(src: Sources, days: Iterable[date]) -> dict[str, pd.DataFrame]:
     """Every mart recomputed for ``days``, one DataFrame per mart at its grain."""
     tenants = [
-        {**t, "mrr": None if pd.isna(t["mrr"]) else t["mrr"]}
+        {
+            **t,
+            "mrr": None if pd.isna(t["mrr"]) else t["mrr"],
+            "currency": reporting_currency(
+                src.app["deals"][src.app["deals"]["tenant_id"] == t["tenant_id"]]
+            ),
+        }
         for t in src.app["tenants"].sort_values("tenant_id").to_dict("records")
     ]
     data = {t["tenant_id"]: _tenant_data(src, t["tenant_id"]) for t in tenants}

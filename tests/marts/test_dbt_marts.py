@@ -202,14 +202,14 @@ def load_scenario(conn: psycopg.Connection) -> None:
         ],
     )
 
-    def deal(deal_id, tenant, value, status, created_at, closed_at=None):
+    def deal(deal_id, tenant, value, status, created_at, closed_at=None, currency="SAR"):
         stamp = ts(created_at)
         return dict(
             deal_id=deal_id,
             tenant_id=tenant,
             name=deal_id,
             value=value,
-            currency="SAR",
+            currency=currency,
             status=status,
             created_at=stamp,
             closed_at=ts(closed_at) if closed_at else None,
@@ -225,7 +225,7 @@ def load_scenario(conn: psycopg.Connection) -> None:
             deal("d2", ACME, "100.01", "won", "2025-01-05", "2025-02-08 23:59:59"),  # out of 30d
             deal("d3", ACME, "50.00", "won", "2025-01-05", "2025-03-11 00:00:00"),  # at T: out
             deal("d4", ACME, "10.00", "lost", "2025-01-05", "2025-03-01 10:00:00"),
-            deal("d8", ACME, "10.00", "lost", "2025-01-05", "2025-03-02 10:00:00"),
+            deal("d8", ACME, "10.00", "lost", "2025-01-05", "2025-03-02 10:00:00", "usd"),
             deal("d5", ACME, "999.99", "open", "2025-02-01"),
             deal("d6", ACME, "0.01", "negotiating", "2025-02-01"),
             deal("d7", ACME, "500.00", "open", "2025-03-11 00:00:00"),  # created at T: out
@@ -991,6 +991,43 @@ def test_metric_catalog_published_from_the_seed(dbt_runs):
         "active_users_30d",
     ):
         assert seed[metric]["is_approximate"] == "true", metric
+
+
+def test_money_figures_carry_the_tenants_currency(dbt_runs):
+    """Every mart with a money column has ``currency`` beside it: the tenant's most used
+    deal currency (ACME: seven SAR deals, one usd), null for tenants without deals."""
+    with CATALOG_CSV.open() as f:
+        money = {r["name"] for r in csv.DictReader(f) if r["unit"].startswith("currency")}
+    built = dbt_runs["after_build"]
+    for mart, rows in built.items():
+        if mart == "metric_catalog" or not rows or not money & set(rows[0]):
+            continue
+        assert "currency" in rows[0], mart
+        currencies = {r.get("tenant_id"): r["currency"] for r in rows}
+        if mart == "platform_overview":
+            assert set(currencies.values()) == {"SAR"}  # the only tenant with deals
+            continue
+        assert currencies[ACME] == "SAR", mart
+        assert currencies.get(NEW) is None and currencies.get(OBRIEN) is None, mart
+
+
+def test_metric_catalog_names_each_figures_mart_and_column(dbt_runs):
+    built = dbt_runs["after_build"]
+    catalog = {r["name"]: r for r in built["metric_catalog"]}
+    for name, entry in catalog.items():
+        located = [item.split(".") for item in entry["published_in"]]
+        for mart, column in located:
+            assert column == name and column in built[mart][0], (name, mart)
+        if entry["mart"] is None:
+            assert located == [] and entry["column_name"] is None, name
+            continue
+        assert [entry["mart"], entry["column_name"]] in located, name
+    assert catalog["revenue_won_30d"]["mart"] == "revenue_protection"
+    assert "exec_overview.revenue_won_30d" in catalog["revenue_won_30d"]["published_in"]
+    assert catalog["mrr_total"]["mart"] == "platform_overview"
+    assert catalog["units_30d"]["mart"] == "cost_optimization_by_service"
+    assert catalog["connectors_failing_or_disconnected"]["published_in"] == []
+    assert sum(entry["mart"] is None for entry in catalog.values()) == 1
 
 
 def test_every_approximate_figure_is_flagged(dbt_runs):

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from boardroom.packs.delivery import DeliveryFailed, RetryPolicy, SmtpSettings, deliver_packs
-from boardroom.packs.recipients import DomainAllowList, Recipient, load_recipients
+from boardroom.packs.recipients import DomainAllowList, JsonOptIn, Recipient, load_recipients
 from boardroom.packs.render import RenderReport
 from boardroom.packs.scopes import scope_for_role
-from tests.packs.conftest import DOMAINS, RENDERED_TENANTS
+from tests.packs.conftest import DOMAINS, MARKER, MARKER_TENANT, RENDERED_TENANTS
 from tests.packs.smtp_server import RecordingHandler, smtp_server
 
 FAST = RetryPolicy(attempts=3, initial_wait=0.01, max_wait=0.05)
@@ -84,12 +86,10 @@ def test_each_eligible_recipient_gets_exactly_one_message_across_two_runs(
     assert {"inactive", "mfa_not_verified", "domain_not_allowed"} <= reasons
     for tos, message in handler.received:
         r = wanted[tos[0]]
-        attachments = {p.get_content_type(): p for p in message.iter_attachments()}
-        assert set(attachments) == {"application/pdf", "application/json"}
-        doc = attachments["application/json"].get_content()
-        doc = doc.decode() if isinstance(doc, bytes) else doc
+        attachments = [p.get_content_type() for p in message.iter_attachments()]
+        assert attachments == ["application/pdf"]
         scope = "platform" if r.tenant_id is None else scope_for_role(r.role)
-        assert f'"scope": "{scope}"' in doc
+        assert message["X-Boardroom-Pack"].startswith(f"{scope};")
         assert message["X-Boardroom-Content-Hash"]
     with psycopg.connect(log_url) as conn:
         states = dict(
@@ -154,7 +154,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(
     message = message_from_bytes(files[0].read_bytes(), policy=default_policy)
     assert message["To"] and message["Subject"].startswith(("Board pack", "حزمة"))
     types = sorted(p.get_content_type() for p in message.walk() if p.get_filename())
-    assert types == ["application/json", "application/pdf"]
+    assert types == ["application/pdf"]
 
 
 def test_delivery_log_is_not_readable_by_bi_readers(
@@ -224,3 +224,101 @@ def test_a_send_interrupted_before_it_was_logged_is_completed_by_the_next_run(
             "SELECT state FROM delivery.pack_deliveries WHERE delivery_key = %s", (key,)
         ).fetchone()
         assert state == ("sent",)
+
+
+def _formatted(value, unit: str, na: str = "n/a") -> str:
+    """A figure as the pack shows it, worked out here from the mart's raw value."""
+    if value is None:
+        return na
+    number = Decimal(value)
+    if unit == "ratio":
+        return f"{number * 100:,.2f}\u00a0%"
+    if unit == "count":
+        return f"{number:,.0f}"
+    return f"{number:,.2f}"
+
+
+STATUS_COLUMNS = {
+    "revenue_protection": "revenue_protection_status",
+    "cost_optimization": "cost_optimization_status",
+    "deliverability": "deliverability_status",
+    "operational": "operational_status",
+}
+SCOPE_DIMENSIONS = {
+    "full": tuple(STATUS_COLUMNS),
+    "overview": tuple(STATUS_COLUMNS),
+    "finance": ("revenue_protection", "cost_optimization"),
+    "technology": ("deliverability", "operational"),
+}
+HEADLINE_OF = {
+    "revenue_protection": ("revenue_at_risk_30d", "currency"),
+    "cost_optimization": ("est_infra_cost_30d", "currency"),
+    "deliverability": ("bounce_rate_7d", "ratio"),
+    "operational": ("api_error_rate_7d", "ratio"),
+}
+STATUS_LABELS = {"ok": "OK", "watch": "Watch", "at_risk": "At risk", "unknown": "Unknown"}
+
+
+def test_the_email_summarises_the_recipients_scope_with_one_pdf(
+    rendered: RenderReport, recipients, make_database, published_warehouse
+) -> None:
+    """HTML + plain text with the headline figures and statuses of the recipient's scope,
+    exactly one PDF, JSON only for the recipient who opted in, no other tenant's data."""
+    log_url = make_database("dlog")
+    wanted = expected(recipients)
+    cfo = next(r for r in wanted.values() if r.tenant_id == "t_001" and r.role == "cfo")
+    handler = RecordingHandler()
+    with smtp_server(handler) as (host, port):
+        deliver_packs(
+            rendered.folder,
+            log_url,
+            recipients,
+            allow_list=ALLOW,
+            smtp=smtp(host, port),
+            retry=FAST,
+            json_opt_in=JsonOptIn.of([cfo.email.upper()]),
+        )
+    assert len(handler.received) == len(wanted)
+    with (
+        psycopg.connect(published_warehouse.url) as conn,
+        conn.cursor(row_factory=dict_row) as cur,
+    ):
+        overview = {
+            row["tenant_id"]: row
+            for row in cur.execute(
+                "SELECT * FROM marts.exec_overview WHERE as_of_date = %s",
+                (published_warehouse.max_date,),
+            )
+        }
+    checked = 0
+    for tos, message in handler.received:
+        r = wanted[tos[0]]
+        types = [p.get_content_type() for p in message.walk()]
+        assert types[:4] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html"]
+        html = message.get_body(("html",)).get_content()
+        text = message.get_body(("plain",)).get_content()
+        attached = [p.get_content_type() for p in message.iter_attachments()]
+        assert attached.count("application/pdf") == 1
+        assert attached.count("application/json") == (1 if r is cfo else 0)
+        pdf = next(p for p in message.iter_attachments() if p.get_filename().endswith(".pdf"))
+        assert pdf.get_content()[:5] == b"%PDF-"
+        if r.tenant_id is None:
+            assert "Monthly recurring revenue, all tenants" in html
+            assert "Tenants by status" in html and "Tenants by status" in text
+            continue
+        row = overview[r.tenant_id]
+        english = r.tenant_id != "t_002"
+        for part in (html, text):
+            assert ("Figures marked with a basis are approximate" in part) or not english
+        for dim in SCOPE_DIMENSIONS[scope_for_role(r.role)]:
+            name, unit = HEADLINE_OF[dim]
+            figure = _formatted(row[name], unit, "n/a" if english else "غير متاح")
+            assert figure in html and figure in text.replace("\u2066", "").replace("\u2069", "")
+            if english:
+                assert STATUS_LABELS[row[STATUS_COLUMNS[dim]]] in html
+            checked += 1
+        if r.tenant_id != MARKER_TENANT:
+            assert MARKER not in html and MARKER not in text
+        else:
+            assert MARKER in html and MARKER in text
+    assert checked >= 10

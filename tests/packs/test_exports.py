@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from pypdf import PdfReader
 
 from boardroom.packs.guardrails import BANNED_PHRASES, GuardrailViolation, check_text
@@ -203,7 +204,7 @@ def test_cover_toc_and_page_numbers(texts) -> None:
         assert day in pdf
     pages = len(re.findall(r"Page \d+ of (\d+)", pdf))
     assert pages >= 8
-    assert re.search(r"Executive overview\s*\.*\s*3", pdf)
+    assert re.search(r"Executive overview\s*\.*\s*2", pdf)  # the contents list is on the cover
 
 
 def test_platform_pack_holds_no_tenant_rows(texts) -> None:
@@ -259,18 +260,34 @@ def test_content_hash_is_stable_across_renders(
     assert again.packs[0].content_hash == first[(ENGLISH_TENANT, "overview")]
 
 
-def test_reader_sees_its_tenant_under_row_level_security(published_warehouse) -> None:
-    """As the BI reader role (RLS applies), rows appear only through the reader's GUC."""
+def test_reader_sees_its_tenant_under_row_level_security(
+    published_warehouse, pg_server, tmp_path: Path
+) -> None:
+    """As a trusted-application login (RLS applies), the reader sees its tenant only, and
+    only inside the transaction that assumed it."""
+    from urllib.parse import quote, urlsplit
+
+    from boardroom.bi.logins import add_app_login, generate_password
     from boardroom.packs.periods import Period
     from boardroom.packs.reader import read_tenant_data
 
-    with psycopg.connect(published_warehouse.url, autocommit=True) as conn:
-        conn.execute("SET ROLE boardroom_bi_reader")
-        assert conn.execute("SELECT count(*) FROM marts.exec_overview").fetchone()[0] == 0
-        data = read_tenant_data(conn, "t_o'brien", Period(published_warehouse.max_date))
-        assert len(data.daily["exec_overview"]) == 7
-        tenants = {r["tenant_id"] for rows in data.daily.values() for r in rows}
-        assert tenants == {"t_o'brien"}
-        setting = conn.execute("SELECT current_setting('boardroom.tenant_id', true)").fetchone()
-        assert setting[0] in (None, "")
-        conn.execute("RESET ROLE")
+    login, password = f"packs_app_{tmp_path.name[-8:].lower()}", generate_password()
+    login = "".join(ch if ch.isalnum() else "_" for ch in login)
+    with psycopg.connect(published_warehouse.url, autocommit=True) as admin:
+        add_app_login(admin, login, password)
+    url = (
+        f"postgresql://{quote(login, safe='')}:{quote(password, safe='')}"
+        f"@{pg_server.tcp_host}:{pg_server.tcp_port}{urlsplit(published_warehouse.url).path}"
+    )
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert conn.execute("SELECT count(*) FROM marts.exec_overview").fetchone()[0] == 0
+            data = read_tenant_data(conn, "t_o'brien", Period(published_warehouse.max_date))
+            assert len(data.daily["exec_overview"]) == 7
+            tenants = {r["tenant_id"] for rows in data.daily.values() for r in rows}
+            assert tenants == {"t_o'brien"}
+            assert data.previous["exec_overview"]["tenant_id"] == "t_o'brien"
+            assert conn.execute("SELECT count(*) FROM marts.exec_overview").fetchone()[0] == 0
+    finally:
+        with psycopg.connect(published_warehouse.url, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(login)))

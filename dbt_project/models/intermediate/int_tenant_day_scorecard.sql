@@ -27,9 +27,12 @@ select
     statuses.revenue_protection_status,
     statuses.deliverability_status,
     statuses.cost_optimization_status,
-    statuses.operational_status
+    statuses.operational_status,
+    currencies.currency
 from {{ ref('int_tenant_day_metrics') }} as metrics
 inner join days on days.as_of_date = metrics.as_of_date
 left join statuses
     on statuses.tenant_id = metrics.tenant_id
     and statuses.as_of_date = metrics.as_of_date
+left join {{ ref('int_tenant_currencies') }} as currencies
+    on currencies.tenant_id = metrics.tenant_id

@@ -19,6 +19,7 @@ select
     tenant_id,
     as_of_date,
     data_as_of,
+    currency,
     mrr,
     est_infra_cost_mtd,
     est_infra_cost_30d,

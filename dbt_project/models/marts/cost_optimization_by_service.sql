@@ -9,9 +9,11 @@ with days as (
 
 service_costs as (
 
-    select service_costs.*, days.data_as_of
+    select service_costs.*, days.data_as_of, currencies.currency
     from {{ ref('int_tenant_day_service_costs') }} as service_costs
     inner join days on days.as_of_date = service_costs.as_of_date
+    left join {{ ref('int_tenant_currencies') }} as currencies
+        on currencies.tenant_id = service_costs.tenant_id
 
 )
 
@@ -21,6 +23,7 @@ select
     provider,
     service,
     data_as_of,
+    currency,
     est_infra_cost_mtd,
     est_infra_cost_30d,
     est_infra_cost_7d,

@@ -22,6 +22,7 @@ select
     tenant_name,
     plan,
     tenant_status,
+    currency,
     revenue_protection_status,
     revenue_won_30d,
     payments_collected_30d,

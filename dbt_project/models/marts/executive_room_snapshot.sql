@@ -24,6 +24,7 @@ select
     tenant_id,
     as_of_date,
     data_as_of,
+    currency,
     revenue_won_30d,
     pipeline_value,
     win_rate_90d,

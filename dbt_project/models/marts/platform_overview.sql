@@ -28,6 +28,10 @@ tenants as (
         count(*) filter (where tenant_status = 'suspended') as tenants_suspended,
         count(*) filter (where tenant_status = 'churned') as tenants_churned,
         coalesce(sum(mrr), 0) as mrr_total,
+        case
+            when count(distinct currency) = 1 then min(currency)
+            when count(distinct currency) > 1 then 'mixed'
+        end as currency,
         sum(revenue_won_30d) as revenue_won_30d,
         sum(pipeline_value) as pipeline_value,
         sum(payments_collected_30d) as payments_collected_30d,
@@ -96,6 +100,7 @@ select
     cast(coalesce(tenants.tenants_active, 0) as bigint) as tenants_active,
     cast(coalesce(tenants.tenants_suspended, 0) as bigint) as tenants_suspended,
     cast(coalesce(tenants.tenants_churned, 0) as bigint) as tenants_churned,
+    tenants.currency,
     cast(coalesce(tenants.mrr_total, 0) as numeric) as mrr_total,
     cast(coalesce(tenants.revenue_won_30d, 0) as numeric) as revenue_won_30d,
     cast(coalesce(tenants.pipeline_value, 0) as numeric) as pipeline_value,

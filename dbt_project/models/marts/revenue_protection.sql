@@ -19,6 +19,7 @@ select
     tenant_id,
     as_of_date,
     data_as_of,
+    currency,
     revenue_won_30d,
     deals_won_30d,
     pipeline_value,

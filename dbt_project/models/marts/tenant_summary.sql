@@ -20,6 +20,7 @@ select
     tenant_name,
     plan,
     mrr,
+    currency,
     locale,
     timezone,
     tenant_status,

@@ -9,4 +9,6 @@ multi-asset producing ``marts/<mart>``.
   ``publication_blocked`` alerts in ``marts.alerts``.
 * ``assets.py``: ``publish_marts``, reading the run's stored results (evaluating any mart
   whose check did not run) and publishing the passing tenants.
+* ``scope.py``: the tenant scope (``publish_marts`` config ``tenants``): publish, alert and
+  log for those tenants only; the checks follow the run's scope.
 """

@@ -5,11 +5,13 @@ from collections.abc import Iterator
 import dagster as dg
 
 from boardroom.database import connect
-from boardroom.gate.gate import run_gate
+from boardroom.gate.gate import UnknownTenants, run_gate
 from boardroom.gate.marts import MARTS
 from boardroom.gate.records import load_gate_evaluation
+from orchestration.defs.automation.freshness import MARTS_FRESHNESS_POLICY
 from orchestration.defs.gate.common import AUDIT_KEYS, GROUP, MARTS_KEYS, OWNERS, run_days
 from orchestration.defs.gate.schema import published_row_count, published_schema
+from orchestration.defs.gate.scope import PublishMartsConfig
 from orchestration.partitions import daily_partitions
 from orchestration.resources import PostgresResource
 
@@ -18,7 +20,8 @@ from orchestration.resources import PostgresResource
     name="publish_marts",
     description="Publish the audited marts' passing tenants into schema `marts` (one "
     "transaction per tenant, idempotent, row-level security applied), log the publication "
-    "in `marts.publication_log` and raise `publication_blocked` alerts for withheld tenants.",
+    "in `marts.publication_log` and raise `publication_blocked` alerts for withheld tenants. "
+    "Config `tenants` publishes only those tenants (the others' rows stay as they are).",
     specs=[
         dg.AssetSpec(
             MARTS_KEYS[mart],
@@ -33,6 +36,7 @@ from orchestration.resources import PostgresResource
                 "dagster/table_name": f"marts.{mart}",
                 "dagster/column_schema": published_schema(mart),
             },
+            freshness_policy=MARTS_FRESHNESS_POLICY,
         )
         for mart in MARTS
     ],
@@ -40,16 +44,26 @@ from orchestration.resources import PostgresResource
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def publish_marts(
-    context: dg.AssetExecutionContext, warehouse: PostgresResource
+    context: dg.AssetExecutionContext, config: PublishMartsConfig, warehouse: PostgresResource
 ) -> Iterator[dg.MaterializeResult]:
     min_date, max_date = run_days(context)
+    if config.tenants is not None:
+        context.log.info(f"Tenant scope: publishing {sorted(set(config.tenants))} only.")
     with connect(warehouse.url, autocommit=True) as conn:
         stored = load_gate_evaluation(conn, context.run.run_id, min_date, max_date)
     if missing := [m for m in MARTS if m not in stored.marts]:
         context.log.info(f"No check result in this run for {missing}: evaluating them now.")
-    report = run_gate(
-        warehouse.url, min_date, max_date, run_id=context.run.run_id, evaluation=stored
-    )
+    try:
+        report = run_gate(
+            warehouse.url,
+            min_date,
+            max_date,
+            run_id=context.run.run_id,
+            evaluation=stored,
+            tenants=config.tenants,
+        )
+    except UnknownTenants as exc:
+        raise dg.Failure(description=str(exc)) from None
     published = sorted(report.publication.tenants)
     rows = report.publication.rows_per_mart()
     context.log.info(f"Published {published}; withheld {sorted(report.withheld)}")

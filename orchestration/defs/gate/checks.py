@@ -29,6 +29,7 @@ from boardroom.gate.marts import MARTS
 from boardroom.gate.records import log_withheld, raise_blocked_alerts, store_mart_evaluation
 from boardroom.gate.tables import ensure_published_tables
 from orchestration.defs.gate.common import AUDIT_KEYS, CHECK_NAME, check_metadata, run_days
+from orchestration.defs.gate.scope import tenant_scope
 from orchestration.resources import PostgresResource
 
 
@@ -78,17 +79,20 @@ def gx_gate_checks(
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
     marts = [m for m in MARTS if m in selected]
     evaluation = evaluate_marts(warehouse.url, min_date, max_date, marts=marts)
+    # A tenant-scoped run (publish_marts' `tenants`) raises and logs for those tenants only.
+    scope = tenant_scope(context.run.run_config)
+    withheld = {t: why for t, why in evaluation.withheld().items() if scope is None or t in scope}
     with connect(warehouse.url, autocommit=True) as conn:
         ensure_published_tables(conn)
         for ev in evaluation.marts.values():
             store_mart_evaluation(conn, context.run.run_id, ev)
             with conn.transaction():
-                raise_blocked_alerts(conn, ev)
+                raise_blocked_alerts(conn, ev, tenants=scope)
         if any(ev.severity == "error" for ev in evaluation.marts.values()):
             # The publish asset will not run: the withheld tenants are logged here instead.
             log_withheld(
                 conn,
-                evaluation.withheld(),
+                withheld,
                 min_date,
                 max_date,
                 run_id=context.run.run_id,

@@ -13,6 +13,7 @@ from pydantic import Field
 from boardroom.ingest.app_tables import TableReport, extract_app_tables, mirror_table
 from boardroom.ingest.events import EventIngestReport, PageEvent, ingest_events
 from boardroom.sources.app_db import APP_TABLES
+from orchestration.defs.sources.assets import APP_SOURCE_KEYS, POSTHOG_EVENTS_KEY
 from orchestration.partitions import daily_partitions, partition_days
 from orchestration.resources import PostgresResource, PostHogQueryResource
 
@@ -84,6 +85,7 @@ def table_metadata(report: TableReport) -> dict[str, Any]:
     specs=[
         dg.AssetSpec(
             key,
+            deps=[APP_SOURCE_KEYS[table]],
             description=_APP_DESCRIPTION.format(table=table, note=_TABLE_NOTES[table]),
             group_name=GROUP,
             owners=OWNERS,
@@ -177,7 +179,7 @@ def _events_in_days(warehouse: PostgresResource, first: date, end: date) -> int:
         "loaded, duplicates collapsed, quarantined by reason, pages, queries, retries, "
         "duration, newest event time, days touched."
     ),
-    deps=[RAW_APP_KEYS["tenants"]],
+    deps=[POSTHOG_EVENTS_KEY, RAW_APP_KEYS["tenants"]],
     group_name=GROUP,
     owners=OWNERS,
     kinds={"posthog", "postgres"},

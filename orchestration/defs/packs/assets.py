@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: Dagster reads config and resource annotations.
 
 import statistics
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import dagster as dg
@@ -19,7 +19,14 @@ from boardroom.packs.delivery import (
 from boardroom.packs.paths import output_dir
 from boardroom.packs.periods import DEFAULT_PERIOD_DAYS, Period
 from boardroom.packs.recipients import DomainAllowList, load_recipients
-from boardroom.packs.render import RenderReport, period_folder, render_packs
+from boardroom.packs.render import (
+    PackFile,
+    RenderReport,
+    period_folder,
+    read_manifest,
+    render_packs,
+    write_manifest,
+)
 from boardroom.settings import Settings
 from orchestration.partitions import daily_partitions, partition_days
 from orchestration.resources import PostgresResource
@@ -99,6 +106,19 @@ def render_metadata(reports: list[RenderReport]) -> dict[str, Any]:
     }
 
 
+def _other_tenants_packs(day: date, config: BoardPacksConfig) -> list[PackFile]:
+    """With a tenant scope, the packs of other tenants already in the period's manifest."""
+    if config.tenants is None:
+        return []
+    folder = period_folder(output_dir(), Period(day, config.period_days))
+    if not (folder / "manifest.json").exists():
+        return []
+    scope = set(config.tenants)
+    return [
+        p for p in read_manifest(folder) if p.tenant_id is not None and p.tenant_id not in scope
+    ]
+
+
 @dg.asset(
     key=BOARD_PACKS_KEY,
     description="Board packs (PDF + schema-versioned JSON) of the period ending on the as-of "
@@ -118,6 +138,7 @@ def board_packs(
 ) -> dg.MaterializeResult:
     reports = []
     for day in _days(context):
+        kept = _other_tenants_packs(day, config)
         report = render_packs(
             warehouse.url,
             day,
@@ -126,6 +147,9 @@ def board_packs(
             tenants=config.tenants,
             workers=config.workers,
         )
+        if kept:  # a tenant-scoped render keeps the other tenants' packs in the manifest
+            report.packs.extend(kept)
+            write_manifest(report)
         context.log.info(report.summary())
         for key, reason in report.skipped.items():
             context.log.warning(f"pack {key} skipped: {reason}")
@@ -158,7 +182,9 @@ def delivery_metadata(report: DeliveryReport) -> dict[str, Any]:
     description="E-mails the rendered packs of the period ending on D to every active, "
     "MFA-verified executive whose e-mail domain is on the tenant's allow-list "
     "(BOARDROOM_RECIPIENT_DOMAINS), each with their role's variant (platform executives: "
-    "the platform pack). Logged in `delivery.pack_deliveries` (tenant, period, recipient, "
+    "the platform pack): an HTML and plain-text summary of its headline figures and "
+    "statuses with the PDF attached (the JSON too for BOARDROOM_PACK_JSON_RECIPIENTS). "
+    "Logged in `delivery.pack_deliveries` (tenant, period, recipient, "
     "content hash): a re-run sends only what is missing. Failures are retried with backoff, "
     "then raise an alert row and fail the run.",
     deps=[BOARD_PACKS_KEY],
