@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -261,12 +259,7 @@ def _run_pipeline(
         return
     print_report(report, console)
     if not report.success:
-        err_console.print("[bold red]pipeline run failed:[/]")
-        for failure in report.failures:
-            err_console.print(f"  {failure}")
-        for check in report.failed_checks:
-            err_console.print(f"  failed check {check}")
-        err_console.print(f"Run id {report.run_id}: its logs are in the Dagster UI (make dev).")
+        err_console.print(report.failure_paragraph(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1)
 
 
@@ -298,29 +291,28 @@ def posthog_local(
 def dev(
     port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
 ) -> None:
-    """Open the Dagster UI with every asset, check, schedule and sensor loaded."""
+    """Open the Dagster UI with every asset, check, schedule and sensor loaded (Ctrl-C stops it)."""
+    from boardroom.dev_server import dev_command, run_dev
+    from boardroom.partitions_start import ensure_start
     from boardroom.runtime import PROJECT_ROOT, child_environment, open_runtime
 
     try:
         with open_runtime(_settings()) as runtime:
+            ensure_start(runtime)
             env = child_environment(runtime)
             console.print(
-                f"Dagster UI on http://127.0.0.1:{port} (PostHog: {runtime.posthog_host})"
+                f"Dagster UI on http://127.0.0.1:{port} (PostHog: {runtime.posthog_host}); "
+                "Ctrl-C stops it"
             )
-            command = [
-                sys.executable,
-                "-m",
-                "dagster",
-                "dev",
-                "-w",
-                str(PROJECT_ROOT / "workspace.yaml"),
-                "-p",
-                str(port),
-            ]
-            with contextlib.suppress(KeyboardInterrupt):
-                subprocess.run(command, env=env, cwd=PROJECT_ROOT, check=False)
+            command = dev_command(PROJECT_ROOT / "workspace.yaml", port)
+            code = run_dev(command, env, cwd=Path(env["DAGSTER_HOME"]))
     except DatabaseUnavailable as exc:
         _fail(str(exc))
+    if code == 130:
+        console.print("Dagster UI stopped.")
+    elif code:
+        err_console.print(f"[bold red]error:[/] dagster dev exited with code {code}.")
+        raise typer.Exit(code=1)
 
 
 @db_app.command("start")

@@ -17,6 +17,7 @@ from boardroom.packs.paths import output_dir
 from boardroom.packs.periods import Period
 from boardroom.packs.recipients import DomainAllowList, load_recipients
 from boardroom.packs.render import period_folder
+from boardroom.partitions_start import forget_start
 from boardroom.runtime import Runtime, open_runtime
 from boardroom.settings import Settings
 from boardroom.sources.app_db import create_app_schema
@@ -28,6 +29,8 @@ def generate_demo(
     """Generate the demo data set and return summary rows (section, item, count)."""
     if settings.uses_local_posthog:
         shutil.rmtree(settings.posthog_data_dir, ignore_errors=True)
+    # New sources, new first day: the next run derives the partitions' start from them.
+    forget_start({"BOARDROOM_DATA_DIR": str(settings.data_dir)})
     with open_runtime(settings) as runtime:
         return load_demo_sources(
             runtime, DemoSpec(seed=seed, tenants=tenants, days=days, end_date=end_date)

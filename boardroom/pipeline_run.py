@@ -1,9 +1,12 @@
 """``boardroom run``: the daily pipeline for one as-of day (or a range), in this process.
 
-The run goes through Dagster (``daily_pipeline_job`` of ``orchestration.definitions``) on the
-persistent instance under ``DAGSTER_HOME``, so it shows in the Dagster UI like a scheduled
-run: same assets, same checks, same metadata. A range runs as ONE run (a single-run
-backfill), which is how ``boardroom demo`` builds every generated day.
+The run goes through Dagster (``daily_pipeline_job`` of the code location in
+``workspace.yaml``) on the persistent instance under ``DAGSTER_HOME``. It is created with
+that location's origin and executed here from a reconstructable job
+(:mod:`boardroom.workspace_run`), so the Dagster UI shows it as it shows a scheduled run: in
+the Overview timeline, the job's run history and on the asset pages, with the same checks
+and metadata. A range runs as ONE run (a single-run backfill), which is how
+``boardroom demo`` builds every generated day.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from boardroom.runtime import Runtime, child_environment
@@ -64,7 +69,7 @@ def yesterday_utc() -> date:
 
 def check_window(first: date, last: date) -> None:
     """The as-of days must be complete days (up to yesterday, UTC) inside the partitions."""
-    from orchestration.partitions import partitions_start
+    from boardroom.partitions_start import partitions_start
 
     start = date.fromisoformat(partitions_start())
     newest = yesterday_utc()
@@ -72,7 +77,8 @@ def check_window(first: date, last: date) -> None:
         raise PipelineInputError(f"--from {first} is after --to {last}.")
     if first < start:
         raise PipelineInputError(
-            f"{first} is before the first as-of day {start} (BOARDROOM_PARTITIONS_START)."
+            f"{first} is before the first as-of day {start}, where the data starts "
+            "(BOARDROOM_PARTITIONS_START, or the day recorded in <data folder>/partitions_start)."
         )
     if last > newest:
         raise PipelineInputError(
@@ -91,6 +97,8 @@ class AssetOutcome:
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
     checks_warned: list[str] = field(default_factory=list)
+    #: ``asset:check`` of each failed check -> what it observed.
+    check_notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def materialized(self) -> bool:
@@ -131,10 +139,32 @@ class PipelineReport:
     seconds: float
     assets: dict[str, AssetOutcome]
     failures: list[str]
+    log_path: Path | None = None
 
     @property
     def failed_checks(self) -> list[str]:
         return [name for outcome in self.assets.values() for name in outcome.checks_failed]
+
+    @property
+    def window(self) -> str:
+        return f"{self.first}" if self.first == self.last else f"{self.first} .. {self.last}"
+
+    def failure_paragraph(self) -> str:
+        """Why the run failed, in one paragraph (see :mod:`boardroom.run_failure`)."""
+        from boardroom.run_failure import CheckFailure, failure_paragraph
+
+        checks = [
+            CheckFailure(name, outcome.check_notes.get(name, "no detail reported"))
+            for outcome in self.assets.values()
+            for name in outcome.checks_failed
+        ]
+        return failure_paragraph(
+            run_id=self.run_id,
+            window=self.window,
+            step_failures=self.failures,
+            checks=checks,
+            log_path=self.log_path,
+        )
 
 
 def _value(metadata_value: Any) -> Any:
@@ -229,17 +259,43 @@ class _Progress:
                 outcome.checks_warned.append(name)
                 self.echo(f"  [yellow]check warned[/] {name}")
             else:
+                from boardroom.run_failure import observed_in
+
                 outcome.checks_failed.append(name)
+                outcome.check_notes[name] = observed_in(
+                    evaluation.description, evaluation.metadata or {}
+                )
                 self.echo(f"  [red]check failed[/] {name}")
         elif kind == DagsterEventType.STEP_SUCCESS:
             seconds = event.event_specific_data.duration_ms / 1000
             self.echo(f"[green]step done[/] {event.step_key} ({seconds:.1f} s)")
         elif kind == DagsterEventType.STEP_FAILURE:
-            error = event.event_specific_data.error
-            message = (error.message if error else "failed").strip().splitlines()
-            head = message[0] if message else "failed"
-            self.failures.append(f"{event.step_key}: {head}")
-            self.echo(f"[red]step failed[/] {event.step_key}: {head}")
+            from boardroom.run_failure import error_text
+
+            head = error_text(event.event_specific_data.error)
+            self.failures.append(f"step {event.step_key} failed: {head}")
+            self.echo(f"[red]step failed[/] {event.step_key}: {escape(head)}")
+
+
+def run_failure_reasons(instance: Any, run_id: str) -> list[str]:
+    """The run's own failure message, when no step reported one (e.g. a run-level error)."""
+    from dagster import DagsterEventType
+
+    from boardroom.run_failure import error_head, error_text
+
+    records = instance.get_records_for_run(
+        run_id, of_type={DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_FAILURE}, limit=20
+    ).records
+    reasons = []
+    for record in records:
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        error = getattr(event.event_specific_data, "error", None) if event else None
+        text = error_text(error) if error else error_head(entry.message or "")
+        reasons.append(
+            f"step {event.step_key} failed: {text}" if event and event.step_key else text
+        )
+    return reasons
 
 
 @contextmanager
@@ -307,9 +363,27 @@ def _quiet_logging(quiet: bool) -> Iterator[None]:
             handler.removeFilter(below)
 
 
+def range_tags(first: date, last: date) -> dict[str, str]:
+    """Tags of a single-run backfill over the as-of days [first, last]."""
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
+    }
+
+
 def run_config(full_refresh: bool, verbose: bool) -> dict[str, Any]:
+    """The run's steps execute one after another in this process (as before: the progress
+    lines and the step output file follow them)."""
     config: dict[str, Any] = {
-        "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}
+        "execution": {"config": {"in_process": {}}},
+        # Without --verbose, failures are told by the progress lines and one closing
+        # paragraph; Dagster's own console lines (stack traces included) stay in the run logs.
+        "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}},
     }
     if full_refresh:
         config["ops"] = {
@@ -347,30 +421,30 @@ def run_pipeline(
     renders board packs for its newest day only, not for every day of its history).
     ``tenants`` scopes publication and board packs to those tenants.
     """
+    from boardroom.partitions_start import ensure_start
+
     console = console or Console()
+    ensure_start(runtime)  # before the definitions load: they read the partitions' first day
     check_window(first, last)
     with exported_environment(child_environment(runtime)):
         import dagster as dg
-        from dagster._core.storage.tags import (
-            ASSET_PARTITION_RANGE_END_TAG,
-            ASSET_PARTITION_RANGE_START_TAG,
-        )
 
-        from orchestration.definitions import defs
+        from boardroom.workspace_run import execute_with_origin, workspace_job
 
-        definitions = defs()
-        job = definitions.resolve_job_def(DAILY_PIPELINE_JOB)
-        graph = definitions.resolve_asset_graph()
+        job = workspace_job(DAILY_PIPELINE_JOB)
+        job_def = job.definition()
+        graph = job_def.asset_layer.asset_graph
+        every = job_def.asset_layer.selected_asset_keys
         selected = sorted(
             (
                 key
-                for key in job.asset_layer.selected_asset_keys
+                for key in every
                 if graph.get(key).group_name not in skip_groups
                 and (only_groups is None or graph.get(key).group_name in only_groups)
             ),
             key=lambda k: k.to_user_string(),
         )
-        subset = len(selected) < len(job.asset_layer.selected_asset_keys)
+        subset = len(selected) < len(every)
         if not selected:
             return PipelineReport("", first, last, True, 0.0, {}, [])
         outcomes = {
@@ -378,15 +452,8 @@ def run_pipeline(
             for key in selected
         }
         run_id = str(uuid.uuid4())
-        if first == last:
-            partition: dict[str, Any] = {"partition_key": first.isoformat()}
-        else:
-            partition = {
-                "tags": {
-                    ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
-                    ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
-                }
-            }
+        partition_key = first.isoformat() if first == last else None
+        tags = {} if partition_key else range_tags(first, last)
         window = f"{first}" if first == last else f"{first} .. {last}"
         console.print(
             f"Running {DAILY_PIPELINE_JOB} for as-of {window} ({len(selected)} assets, run "
@@ -406,27 +473,30 @@ def run_pipeline(
             terminal = Console(file=terminal_stream, width=console.width, no_color=console.no_color)
             progress = _Progress(instance, run_id, outcomes, terminal.print)
             with progress:
-                result = job.execute_in_process(
-                    run_config=_with_tenants(run_config(full_refresh, verbose), tenants),
-                    instance=instance,
-                    raise_on_error=False,
+                run = execute_with_origin(
+                    job,
+                    instance,
                     run_id=run_id,
+                    run_config=_with_tenants(run_config(full_refresh, verbose), tenants),
+                    partition_key=partition_key,
+                    tags=tags,
                     asset_selection=selected if subset else None,
-                    **partition,
                 )
-        failures = progress.failures
-        if not result.success and not failures:
-            failures = ["the run failed; see the run's logs in the Dagster UI"]
+            success = run.status == dg.DagsterRunStatus.SUCCESS
+            failures = progress.failures or (
+                [] if success else run_failure_reasons(instance, run_id)
+            )
         if not verbose:
             console.print(f"dbt and step output: {log_path}")
     return PipelineReport(
         run_id=run_id,
         first=first,
         last=last,
-        success=result.success,
+        success=success,
         seconds=time.perf_counter() - started,
         assets=outcomes,
         failures=failures,
+        log_path=None if verbose else log_path,
     )
 
 

@@ -9,33 +9,31 @@ Tenants are not a partition dimension (as in dagster-open-platform): each run ha
 tenant of ``app.tenants``, so a new tenant needs no sensor and no backfill of its own, and a
 date range backfills in ONE run (``BackfillPolicy.single_run()`` on the assets).
 
-``BOARDROOM_PARTITIONS_START`` (``YYYY-MM-DD``, default ``2025-01-01``) sets the first day.
+The first day is where the data starts (:mod:`boardroom.partitions_start`):
+``BOARDROOM_PARTITIONS_START`` (``YYYY-MM-DD``) when set, else the day derived from the
+sources at the first run and recorded in the data folder, else ``2025-01-01``.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import dagster as dg
 
-from boardroom.settings import ConfigurationError
+from boardroom.partitions_start import (
+    DEFAULT_PARTITIONS_START,
+    PARTITIONS_START_ENV,
+    partitions_start,
+)
 
-PARTITIONS_START_ENV = "BOARDROOM_PARTITIONS_START"
-DEFAULT_PARTITIONS_START = "2025-01-01"
-
-
-def partitions_start(env: dict[str, str] | None = None) -> str:
-    """The first as-of day, from ``BOARDROOM_PARTITIONS_START`` (checked, ISO date)."""
-    value = ((os.environ if env is None else env).get(PARTITIONS_START_ENV) or "").strip()
-    value = value or DEFAULT_PARTITIONS_START
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise ConfigurationError(
-            f"{PARTITIONS_START_ENV} must be a date like 2025-01-01; got {value!r}."
-        ) from None
-    return value
+__all__ = [
+    "DEFAULT_PARTITIONS_START",
+    "PARTITIONS_START_ENV",
+    "build_daily_partitions",
+    "daily_partitions",
+    "partition_days",
+    "partitions_start",
+]
 
 
 def build_daily_partitions(start: str | None = None) -> dg.DailyPartitionsDefinition:

@@ -13,12 +13,26 @@ import requests
 from typer.testing import CliRunner
 
 from boardroom.cli import app
-from boardroom.pipeline_run import AssetOutcome, PipelineInputError, check_window, parse_day
+from boardroom.partitions_start import (
+    DEFAULT_PARTITIONS_START,
+    forget_start,
+    partitions_start,
+    record_start,
+)
+from boardroom.pipeline_run import (
+    AssetOutcome,
+    PipelineInputError,
+    check_window,
+    parse_day,
+    yesterday_utc,
+)
 from orchestration.defs.pipeline import DailyPartitionedSelection
 from orchestration.partitions import daily_partitions
 
 runner = CliRunner()
 DAY = "2026-03-31"  # tests.support.demo_warehouse.TEST_SPEC.end_date
+RANGE_START = "2026-03-30"  # the module's runs cover [RANGE_START, DAY] as one run
+WINDOW = f"{RANGE_START} .. {DAY}"
 LATE_UUID = "00000000-0000-4000-8000-00000000fa7e"
 
 
@@ -84,8 +98,9 @@ def test_outcome_summaries():
 
 @pytest.fixture(scope="module")
 def pipeline_run(demo_warehouse, tmp_path_factory):
-    """``boardroom run --as-of DAY`` against a copy of the demo warehouse, its app database,
-    a fresh Dagster database and a PostHog stand-in holding one late event."""
+    """``boardroom run --from RANGE_START --to DAY`` (one run) against a copy of the demo
+    warehouse, its app database, a fresh Dagster database and a PostHog stand-in holding one
+    late event."""
     from boardroom.posthog_local import PostHogLocal
     from tests.support.demo_warehouse import create_database, drop_database
 
@@ -129,15 +144,18 @@ def pipeline_run(demo_warehouse, tmp_path_factory):
                 built_before = conn.execute(
                     "SELECT max(_built_at) FROM audit.exec_overview"
                 ).fetchone()[0]
-            result = runner.invoke(app, ["run", "--as-of", DAY], env=env)
-        yield SimpleNamespace(
-            result=result,
-            warehouse=warehouse,
-            dagster_db=dagster_db,
-            tenant=tenant,
-            built_before=built_before,
-            data_dir=work / "data",
-        )
+            result = runner.invoke(app, ["run", "--from", RANGE_START, "--to", DAY], env=env)
+            # the stand-in serves PostHog for the module's later runs too
+            yield SimpleNamespace(
+                result=result,
+                warehouse=warehouse,
+                dagster_db=dagster_db,
+                tenant=tenant,
+                built_before=built_before,
+                data_dir=work / "data",
+                env=env,
+                work=work,
+            )
     finally:
         drop_database(admin, f"run_wh_{suffix}")
         drop_database(admin, f"run_dagster_{suffix}")
@@ -147,10 +165,10 @@ def test_run_succeeds_and_prints_a_summary(pipeline_run):
     result = pipeline_run.result
     assert result.exit_code == 0, result.output
     output = result.output
-    assert f"Running daily_pipeline_job for as-of {DAY}" in output
+    assert f"Running daily_pipeline_job for as-of {WINDOW}" in output
     assert "materialized raw/posthog_events" in output
     assert "step done boardroom_dbt_models" in output
-    assert f"Daily pipeline, as-of {DAY}" in output  # the summary table
+    assert f"Daily pipeline, as-of {WINDOW}" in output  # the summary table
     for key in ("raw/app_tenants", "audit/exec_overview", "reference/metric_catalog"):
         assert key in output
     assert "0 failed" in output and "checks:" in output
@@ -195,37 +213,241 @@ def test_the_run_is_recorded_in_the_dagster_instance(pipeline_run):
     assert (pipeline_run.data_dir / "dagster_home" / "dagster.yaml").exists()
 
 
-def test_a_failed_run_exits_1_and_names_what_failed(tmp_path, monkeypatch):
-    from contextlib import contextmanager
+# The run as the Dagster UI shows it: a webserver on the run's instance, queried over GraphQL.
 
-    import boardroom.pipeline_run as pipeline_run
-    import boardroom.runtime as runtime
+JOB_RUNS = """
+query ($selector: PipelineSelector!) { pipelineOrError(params: $selector) {
+  __typename
+  ... on Pipeline { runs(limit: 20) {
+    runId status
+    repositoryOrigin { repositoryName repositoryLocationName }
+    tags { key value }
+  } }
+} }
+"""
+ASSET = """
+query ($path: [String!]!) { assetOrError(assetKey: {path: $path}) { ... on Asset {
+  definition { metadataEntries { label __typename
+    ... on TableSchemaMetadataEntry { schema { columns { name type description } } } } }
+  assetMaterializations(limit: 1) { runId partition
+    metadataEntries { label __typename ... on IntMetadataEntry { intValue } } }
+} } }
+"""
+CHECKS = """
+{ assetNodes { assetKey { path }
+  assetChecksOrError { ... on AssetChecks { checks { name description } } } } }
+"""
 
-    outcome = AssetOutcome("audit/exec_overview", "marts_audit")
-    outcome.checks_failed = ["audit/exec_overview:not_null_exec_overview_tenant_id"]
-    failed = pipeline_run.PipelineReport(
-        run_id="run-1",
-        first=date(2026, 3, 31),
-        last=date(2026, 3, 31),
-        success=False,
-        seconds=1.0,
-        assets={outcome.key: outcome},
-        failures=["boardroom_dbt_models: dbt build failed"],
+
+@pytest.fixture(scope="module")
+def ui(pipeline_run):
+    from boardroom.database import dagster_storage_url
+    from tests.support.webserver import dagster_webserver
+
+    env = {
+        **pipeline_run.env,
+        "DAGSTER_HOME": str(pipeline_run.data_dir / "dagster_home"),
+        "BOARDROOM_DAGSTER_DATABASE_URL": dagster_storage_url(pipeline_run.dagster_db),
+        "BOARDROOM_WAREHOUSE_URL": pipeline_run.warehouse,
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+    with dagster_webserver(env, pipeline_run.work / "webserver.log") as api:
+        yield api
+
+
+def _run_id(output: str) -> str:
+    return output.rsplit("run id ", 1)[1].split()[0]
+
+
+def test_the_cli_run_is_in_the_job_run_history_with_its_origin(pipeline_run, ui):
+    run_id = _run_id(pipeline_run.result.output)
+    selector = {
+        "repositoryLocationName": "boardroom",
+        "repositoryName": "__repository__",
+        "pipelineName": "daily_pipeline_job",
+    }
+    job = ui.query(JOB_RUNS, selector=selector)["pipelineOrError"]
+    assert job["__typename"] == "Pipeline", job
+    runs = {run["runId"]: run for run in job["runs"]}
+    assert run_id in runs, runs
+    run = runs[run_id]
+    assert run["status"] == "SUCCESS"
+    assert run["repositoryOrigin"] == {
+        "repositoryName": "__repository__",
+        "repositoryLocationName": "boardroom",
+    }
+    tags = {tag["key"]: tag["value"] for tag in run["tags"]}
+    assert tags["dagster/asset_partition_range_start"] == RANGE_START
+    assert tags["dagster/asset_partition_range_end"] == DAY
+    assert tags["boardroom/launched_by"] == "cli"
+    mart = ui.query(ASSET, path=["marts", "exec_overview"])["assetOrError"]
+    assert mart["assetMaterializations"][0]["runId"] == run_id
+
+
+def test_dbt_test_checks_have_distinct_readable_descriptions(ui):
+    nodes = ui.query(CHECKS)["assetNodes"]
+    dbt_checks = 0
+    for node in nodes:
+        checks = (node["assetChecksOrError"] or {}).get("checks") or []
+        descriptions = [c["description"] for c in checks]
+        assert all(d and d.strip() for d in descriptions), (node["assetKey"], checks)
+        assert len(set(descriptions)) == len(descriptions), (node["assetKey"], checks)
+        for check in checks:
+            if check["name"] != "gx_suite":
+                dbt_checks += 1
+                assert check["name"] not in check["description"]
+    assert dbt_checks >= 50
+    by_name = {
+        "/".join(n["assetKey"]["path"]): {
+            c["name"]: c["description"] for c in n["assetChecksOrError"]["checks"]
+        }
+        for n in nodes
+        if n["assetChecksOrError"].get("checks")
+    }
+    assert by_name["audit/alerts"]["accepted_values_alerts_severity__critical__warning"].startswith(
+        "`severity` only takes the values `critical`, `warning`."
     )
 
-    @contextmanager
-    def fake_runtime(settings, **_):
-        yield SimpleNamespace(settings=settings)
 
-    monkeypatch.setattr(runtime, "open_runtime", fake_runtime)
-    monkeypatch.setattr(pipeline_run, "run_pipeline", lambda *a, **k: failed)
-    result = runner.invoke(
-        app,
-        ["run", "--as-of", DAY],
-        env={"BOARDROOM_DATA_DIR": str(tmp_path), "COLUMNS": "200"},
+def _entries(entries: list[dict]) -> dict[str, dict]:
+    return {entry["label"]: entry for entry in entries}
+
+
+@pytest.mark.parametrize("mart", ["exec_overview", "metric_catalog"])
+def test_a_published_mart_shows_its_columns_and_its_own_row_count(pipeline_run, ui, mart):
+    asset = ui.query(ASSET, path=["marts", mart])["assetOrError"]
+    schema = _entries(asset["definition"]["metadataEntries"])["dagster/column_schema"]
+    columns = [c["name"] for c in schema["schema"]["columns"]]
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        table_columns = [
+            row[0]
+            for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = 'marts' AND table_name = %s ORDER BY ordinal_position",
+                (mart,),
+            )
+        ]
+        rows = conn.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
+    assert sorted(columns) == sorted(table_columns)
+    assert all(c["type"] and c["type"] != "unknown" for c in schema["schema"]["columns"])
+    metadata = _entries(asset["assetMaterializations"][0]["metadataEntries"])
+    assert metadata["dagster/row_count"]["intValue"] == rows > 0
+    assert "rows_per_mart" not in metadata
+
+
+PARTITION_KEYS = """
+query ($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) {
+  ... on AssetNode { partitionKeysByDimension { partitionKeys } } } }
+"""
+
+
+def test_partitions_start_where_the_data_starts(pipeline_run, ui):
+    """No BOARDROOM_PARTITIONS_START: the first run recorded the earliest event day."""
+    recorded = (pipeline_run.data_dir / "partitions_start").read_text().strip()
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        first_event = conn.execute(
+            "SELECT min(timestamp AT TIME ZONE 'UTC')::date FROM raw.posthog_events"
+        ).fetchone()[0]
+    assert recorded == first_event.isoformat() == "2026-03-11"  # TEST_SPEC's first day
+    node = ui.query(PARTITION_KEYS, path=["audit", "exec_overview"])["assetNodeOrError"]
+    keys = node["partitionKeysByDimension"][0]["partitionKeys"]
+    assert keys[0] == recorded
+    assert keys[-1] == yesterday_utc().isoformat()
+
+
+def test_the_partitions_start_setting_wins_over_the_record(tmp_path):
+    env = {"BOARDROOM_DATA_DIR": str(tmp_path)}
+    assert partitions_start(env) == DEFAULT_PARTITIONS_START
+    record_start(date(2026, 2, 1), env)
+    assert partitions_start(env) == "2026-02-01"
+    assert partitions_start({**env, "BOARDROOM_PARTITIONS_START": "2025-06-30"}) == "2025-06-30"
+    forget_start(env)
+    assert partitions_start(env) == DEFAULT_PARTITIONS_START
+
+
+GX_CHECK = """
+query ($path: [String!]!) { assetNodeOrError(assetKey: {path: $path}) { ... on AssetNode {
+  assetChecksOrError { ... on AssetChecks { checks { name
+    executionForLatestMaterialization { runId status }
+    partitionStatuses { __typename
+      ... on AssetCheckTimePartitionStatuses { ranges { startKey endKey status } } }
+  } } }
+} } }
+"""
+
+
+def _checks(ui, path: list[str]) -> dict[str, dict]:
+    node = ui.query(GX_CHECK, path=path)["assetNodeOrError"]
+    return {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+
+
+def test_the_checks_list_shows_the_range_runs_gx_result(pipeline_run, ui):
+    """After a range run the gx_suite check reads "Succeeded" in the checks list too: it was
+    "Skipped" there (every day of the range planned, one evaluation without a partition)
+    while its page showed "Passed"."""
+    run_id = _run_id(pipeline_run.result.output)
+    for mart in ("exec_overview", "metric_catalog"):
+        check = _checks(ui, ["audit", mart])["gx_suite"]
+        assert check["executionForLatestMaterialization"] == {
+            "runId": run_id,
+            "status": "SUCCEEDED",
+        }
+        assert check["partitionStatuses"] is None, check  # what the list would show instead
+
+
+def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run, ui):
+    """A real run whose gate fails mart-wide: the volume floor is set far above the last
+    publication's row count, so every tenant mart's suite fails with severity ERROR."""
+    env = {**pipeline_run.env, "BOARDROOM_GATE_VOLUME_MIN_RATIO": "100"}
+    result = runner.invoke(app, ["run", "--from", RANGE_START, "--to", DAY], env=env)
+    output = result.output
+    assert result.exit_code == 1, output
+    assert f"Daily pipeline, as-of {WINDOW}" in output  # the summary table
+    paragraph = output[output.index("Pipeline run ") :]
+    assert "failed: the publication gate stopped publication" in paragraph
+    assert "9 audited mart(s)" in paragraph and "cost_optimization" in paragraph, paragraph
+    assert "expect_table_row_count_to_be_between(table) observed " in paragraph, paragraph
+    assert "audit.gate_results" in paragraph and "Dagster UI" in paragraph
+    assert str(pipeline_run.data_dir / "logs") in paragraph
+    assert paragraph.strip().count("\n") == 0, paragraph  # one paragraph, wrapped by the terminal
+    assert output.count("Pipeline run ") == 1
+    for noise in ("Stack Trace", "Traceback", "DagsterAssetCheckFailedError", "None", "|---"):
+        assert noise not in output, noise
+    with psycopg.connect(pipeline_run.warehouse) as conn:
+        failed = conn.execute(
+            "SELECT count(*) FROM audit.gate_results WHERE run_id = %s",
+            (output.rsplit("run id ", 1)[1].split()[0],),
+        ).fetchone()[0]
+    assert failed > 0
+    # The checks list shows the range run's evaluation (it was "Skipped" there while the
+    # check's page showed the result, when the check was partitioned).
+    node = ui.query(GX_CHECK, path=["audit", "exec_overview"])["assetNodeOrError"]
+    checks = {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+    latest = checks["gx_suite"]["executionForLatestMaterialization"]
+    assert latest["runId"] == output.rsplit("run id ", 1)[1].split()[0]
+    assert latest["status"] == "FAILED"
+    statuses = checks["gx_suite"]["partitionStatuses"]
+    skipped = [r for r in (statuses or {}).get("ranges", []) if r["status"] == "SKIPPED"]
+    assert not skipped, statuses
+    passed_dbt = [c for n, c in checks.items() if n != "gx_suite"]
+    assert passed_dbt and all(
+        c["executionForLatestMaterialization"]["status"] == "SUCCEEDED" for c in passed_dbt
     )
-    assert result.exit_code == 1
-    assert "pipeline run failed" in result.output
-    assert "boardroom_dbt_models: dbt build failed" in result.output
-    assert "not_null_exec_overview_tenant_id" in result.output
-    assert "checks failed" in result.output
+
+
+def test_a_failed_step_prints_one_clear_paragraph(pipeline_run):
+    """A real step failure (no retries): a view squats the name of a published mart."""
+    with psycopg.connect(pipeline_run.warehouse, autocommit=True) as conn:
+        conn.execute("ALTER TABLE marts.exec_overview RENAME TO exec_overview_kept")
+        conn.execute("CREATE VIEW marts.exec_overview AS SELECT 1 AS squatter")
+    result = runner.invoke(app, ["run", "--as-of", DAY], env=pipeline_run.env)
+    output = result.output
+    assert result.exit_code == 1, output
+    paragraph = output[output.index("Pipeline run ") :]
+    assert paragraph.strip().count("\n") == 0, paragraph
+    assert f"(as-of {DAY}) failed: step gx_gate_checks failed: " in paragraph, paragraph
+    assert "does not exist" in paragraph, paragraph  # the database's own words
+    assert "psycopg" not in paragraph and "UndefinedColumn" not in paragraph, paragraph
+    assert "Dagster UI" in paragraph and str(pipeline_run.data_dir / "logs") in paragraph
+    for noise in ("Stack Trace", "Traceback", "None"):
+        assert noise not in output, noise

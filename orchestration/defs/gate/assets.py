@@ -10,6 +10,7 @@ from boardroom.gate.marts import MARTS
 from boardroom.gate.records import load_gate_evaluation
 from orchestration.defs.automation.freshness import MARTS_FRESHNESS_POLICY
 from orchestration.defs.gate.common import AUDIT_KEYS, GROUP, MARTS_KEYS, OWNERS, run_days
+from orchestration.defs.gate.schema import published_row_count, published_schema
 from orchestration.defs.gate.scope import PublishMartsConfig
 from orchestration.partitions import daily_partitions
 from orchestration.resources import PostgresResource
@@ -31,7 +32,10 @@ from orchestration.resources import PostgresResource
             owners=OWNERS,
             kinds={"postgres"},
             tags={"layer": "marts"},
-            metadata={"dagster/table_name": f"marts.{mart}"},
+            metadata={
+                "dagster/table_name": f"marts.{mart}",
+                "dagster/column_schema": published_schema(mart),
+            },
             freshness_policy=MARTS_FRESHNESS_POLICY,
         )
         for mart in MARTS
@@ -63,6 +67,8 @@ def publish_marts(
     published = sorted(report.publication.tenants)
     rows = report.publication.rows_per_mart()
     context.log.info(f"Published {published}; withheld {sorted(report.withheld)}")
+    with connect(warehouse.url, autocommit=True) as conn:
+        totals = {mart: published_row_count(conn, mart) for mart in MARTS}
     for mart in MARTS:
         if not MARTS[mart].tenant_scoped and report.publication.platform is None:
             tenants_published: list[str] = []
@@ -75,6 +81,6 @@ def publish_marts(
                 "tenants_published": dg.MetadataValue.json(tenants_published),
                 "tenants_withheld": dg.MetadataValue.json(report.withheld),
                 "rows_published": dg.MetadataValue.int(rows.get(mart, 0)),
-                "rows_per_mart": dg.MetadataValue.json(rows),
+                "dagster/row_count": dg.MetadataValue.int(totals[mart]),
             },
         )

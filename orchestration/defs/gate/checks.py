@@ -6,6 +6,11 @@ imported once per run, not once per mart) and reports one result per mart.
 Dagster's ``blocking=True`` stops downstream assets of the same run only when the check
 fails with severity ERROR; a WARN failure is shown as failed but lets the run continue
 (the checked asset itself is already materialised either way: write, audit, publish).
+
+The check has no partitions of its own: one evaluation covers the run's as-of days (its
+``as_of_days`` metadata), as the dbt tests' checks do. A per-partition check would be planned
+for every day of a range run but evaluated once, without a partition, so the checks list
+showed it "Skipped" while its page showed the evaluation.
 The gate uses that: tenant-level failures are WARN (the publish asset runs and withholds
 those tenants only), mart-wide failures are ERROR (the publish asset does not run). Each
 result is stored in ``audit.gate_results`` for the publish asset of the same run, and the
@@ -25,7 +30,6 @@ from boardroom.gate.records import log_withheld, raise_blocked_alerts, store_mar
 from boardroom.gate.tables import ensure_published_tables
 from orchestration.defs.gate.common import AUDIT_KEYS, CHECK_NAME, check_metadata, run_days
 from orchestration.defs.gate.scope import tenant_scope
-from orchestration.partitions import daily_partitions
 from orchestration.resources import PostgresResource
 
 
@@ -62,7 +66,6 @@ def check_result(ev: MartEvaluation) -> dg.AssetCheckResult:
                 "publication."
             ),
             blocking=True,
-            partitions_def=daily_partitions,
             metadata={"suite": f"expectations/{mart}.json"},
         )
         for mart in MARTS

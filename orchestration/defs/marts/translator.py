@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+from dagster._record import replace
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from orchestration.defs.ingest.assets import RAW_APP_KEYS, RAW_POSTHOG_EVENTS_KEY
+from orchestration.defs.marts.check_descriptions import describe_test
 
 OWNERS = ["team:data-engineering"]
 
@@ -70,6 +72,20 @@ class BoardroomDbtTranslator(DagsterDbtTranslator):
         text = (dbt_resource_props.get("description") or "").strip()
         kind, name = dbt_resource_props["resource_type"], dbt_resource_props["name"]
         return text or f"dbt {kind} `{name}`."
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """dagster-dbt's check for a dbt test, described in words (see ``describe_test``)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        props = manifest["nodes"].get(unique_id) or {}
+        return replace(spec, description=describe_test(props))
 
     def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
         metadata = dict(super().get_metadata(dbt_resource_props))

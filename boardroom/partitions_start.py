@@ -1,0 +1,148 @@
+"""The first as-of day of the daily partitions: where the data starts.
+
+``BOARDROOM_PARTITIONS_START`` wins when set. Otherwise the first run (``boardroom run``,
+``demo`` or ``dev``) derives the day from the sources, the earliest event day (PostHog, and
+events already loaded into ``raw``), else the day the first tenant was created, and records
+it in ``<data folder>/partitions_start`` so it stays the same from then on (new, older events
+do not move it; delete the file, or set the variable, to move it). With neither, the
+partitions start on :data:`DEFAULT_PARTITIONS_START`.
+
+Dagster reads the start when the definitions load, so the record is written before they do.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from boardroom.settings import ConfigurationError
+
+if TYPE_CHECKING:
+    from boardroom.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+PARTITIONS_START_ENV = "BOARDROOM_PARTITIONS_START"
+DEFAULT_PARTITIONS_START = "2025-01-01"
+RECORD_NAME = "partitions_start"
+
+
+def record_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("BOARDROOM_DATA_DIR") or ".boardroom").resolve() / RECORD_NAME
+
+
+def _checked(value: str, source: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{source} must be a date like 2025-01-01; got {value!r}."
+        ) from None
+    return value
+
+
+def configured_start(env: Mapping[str, str] | None = None) -> str | None:
+    """``BOARDROOM_PARTITIONS_START`` (checked), else the recorded day, else None."""
+    env = os.environ if env is None else env
+    value = (env.get(PARTITIONS_START_ENV) or "").strip()
+    if value:
+        return _checked(value, PARTITIONS_START_ENV)
+    path = record_path(env)
+    if path.is_file():
+        return _checked(path.read_text().strip(), str(path))
+    return None
+
+
+def partitions_start(env: Mapping[str, str] | None = None) -> str:
+    """The first as-of day (``YYYY-MM-DD``) the partitions use."""
+    return configured_start(env) or DEFAULT_PARTITIONS_START
+
+
+def record_start(day: date, env: Mapping[str, str] | None = None) -> Path:
+    path = record_path(env)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{day.isoformat()}\n")
+    return path
+
+
+def forget_start(env: Mapping[str, str] | None = None) -> None:
+    """Drop the recorded day (the demo replaces its sources, so their start is new)."""
+    record_path(env).unlink(missing_ok=True)
+
+
+def _earliest_posthog_day(host: str, project_id: int, personal_api_key: str) -> date | None:
+    from boardroom.ingest.posthog_query import PostHogQueryClient
+
+    with PostHogQueryClient(host, project_id, personal_api_key, max_retries=2) as client:
+        answer = client.query(
+            "SELECT timestamp FROM events ORDER BY timestamp ASC LIMIT {n}",
+            {"n": 20},
+            name="boardroom_partitions_start",
+        )
+    for row in answer.get("results") or []:
+        try:
+            return date.fromisoformat(str(row[0])[:10])
+        except (TypeError, ValueError, IndexError):  # a malformed timestamp: quarantined later
+            continue
+    return None
+
+
+def _earliest_raw_event_day(warehouse_url: str) -> date | None:
+    """The earliest event day already loaded into ``raw.posthog_events``, if any."""
+    from boardroom.database import connect
+
+    with connect(warehouse_url) as conn:
+        if conn.execute("SELECT to_regclass('raw.posthog_events')").fetchone()[0] is None:
+            return None
+        return conn.execute(
+            "SELECT min(timestamp AT TIME ZONE 'UTC')::date FROM raw.posthog_events"
+        ).fetchone()[0]
+
+
+def _first_tenant_day(app_url: str) -> date | None:
+    from boardroom.database import connect
+
+    with connect(app_url) as conn:
+        if conn.execute("SELECT to_regclass('app.tenants')").fetchone()[0] is None:
+            return None
+        return conn.execute(
+            "SELECT min(created_at AT TIME ZONE 'UTC')::date FROM app.tenants"
+        ).fetchone()[0]
+
+
+def derive_start(runtime: Runtime) -> date | None:
+    """Where the sources' data starts: the earliest event day (PostHog or ``raw``), else
+    the first tenant's creation day; None when the sources hold nothing yet."""
+    days = []
+    try:
+        days.append(
+            _earliest_posthog_day(
+                runtime.posthog_host,
+                runtime.settings.posthog_project_id,
+                runtime.settings.posthog_personal_api_key,
+            )
+        )
+    except Exception as exc:  # an unreachable PostHog fails the run itself, with its reason
+        log.warning("Could not read the earliest PostHog event: %s", exc)
+    days.append(_earliest_raw_event_day(runtime.urls.warehouse))
+    found = [d for d in days if d is not None]
+    return min(found) if found else _first_tenant_day(runtime.urls.app)
+
+
+def ensure_start(runtime: Runtime) -> str:
+    """The partitions' first day, derived from the sources and recorded on first use."""
+    env = {**os.environ, "BOARDROOM_DATA_DIR": str(runtime.settings.data_dir)}
+    configured = configured_start(env)
+    if configured:
+        return configured
+    day = derive_start(runtime)
+    if day is None:
+        return DEFAULT_PARTITIONS_START
+    path = record_start(day, env)
+    log.info("Partitions start on %s (recorded in %s)", day, path)
+    return day.isoformat()
