@@ -70,3 +70,18 @@ def test_an_unreachable_source_does_not_hide_the_other(
     assert time.perf_counter() - started < 30  # a sensor tick gives up quickly
     keys = {e.asset_key for e in result.asset_events}
     assert keys == {dg.AssetKey(["app", t]) for t in APP_TABLES}
+
+
+def test_an_app_database_without_tables_yet_is_not_a_problem(
+    make_database, warehouse_url: str, tmp_path: Path
+) -> None:
+    """A fresh clone's app database has no tables before `boardroom demo`: nothing to observe,
+    nothing to warn about (`boardroom dev` prints no warning)."""
+    empty_app = make_database("app")
+    with posthog_stand_in(tmp_path / "posthog") as server, dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources=resources(server, empty_app, warehouse_url)
+        )
+        result = source_observation_sensor(context)
+    assert {e.asset_key for e in result.asset_events} == {dg.AssetKey(["posthog", "events"])}
+    assert result.skip_reason is None

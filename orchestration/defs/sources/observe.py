@@ -35,11 +35,18 @@ class PostHogObservation:
 
 
 def observe_app_tables(app_url: str) -> list[TableObservation]:
-    """Rows and newest ``updated_at`` of every ``app`` table, from one read-only snapshot."""
+    """Rows and newest ``updated_at`` of every ``app`` table, from one read-only snapshot.
+
+    A table that does not exist yet (a fresh app database, before ``boardroom demo`` or the
+    application's own migrations) has nothing to observe and is left out, not reported.
+    """
     found: list[TableObservation] = []
     with connect(app_url) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         for table in APP_TABLES:
+            exists = conn.execute("SELECT to_regclass(%s)", (f'app."{table}"',)).fetchone()
+            if exists is None or exists[0] is None:
+                continue
             row = conn.execute(
                 sql.SQL("SELECT count(*), max(updated_at) FROM {}").format(
                     sql.Identifier("app", table)
