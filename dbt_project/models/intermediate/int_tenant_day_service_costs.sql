@@ -2,9 +2,10 @@
   Estimated infra cost (units x unit_cost_estimate, internal / non-authoritative) per
   tenant x as-of day x provider x service, windowed by usage_date: month to date (first
   day of D's month..D), [D-29, D] and [D-6, D]. Infra usage is not state: it reads the
-  current version of each usage row (snapshot rows still valid, hard deletes excluded),
-  so a late or revised usage row counts once it has arrived. One row per provider and
-  service with a usage row in either window.
+  current version of each usage row, i.e. the mirror raw.app_infra_usage as extracted
+  (deleted rows are gone from it), so a late or revised usage row counts once it has
+  arrived; no snapshot history is kept. Only the usage dates the run's windows reach are
+  read. One row per provider and service with a usage row in either window.
 -#}
 
 with days as (
@@ -29,9 +30,9 @@ tenant_days as (
 
 usage as (
 
-    select *
-    from {{ ref('snap_app_infra_usage') }}
-    where dbt_valid_to is null
+    select usage_rows.*
+    from {{ ref('stg_app__infra_usage') }} as usage_rows
+    where {{ boardroom_rollup_window_filter('usage_rows.usage_date', 'least(d.month_start_date, d.window_30d_start_date)', is_incremental()) }}
 
 )
 
