@@ -114,15 +114,22 @@
         union
         {%- endif %}
         {%- if since is not none %}
-        select cast(events.event_at at time zone 'UTC' as date) + offsets.n as as_of_date
-        from {{ ref('stg_posthog__events') }} as events
+        -- distinct days first, then their reach: not every late event times 30
+        select late_days.event_date + offsets.n as as_of_date
+        from (
+            select distinct cast(events.event_at at time zone 'UTC' as date) as event_date
+            from {{ ref('stg_posthog__events') }} as events
+            where events.loaded_at >= cast('{{ since.isoformat() }}' as timestamptz)
+        ) as late_days
         cross join generate_series(0, 29) as offsets (n)
-        where events.loaded_at >= cast('{{ since.isoformat() }}' as timestamptz)
         union
-        select usage.usage_date + offsets.n as as_of_date
-        from {{ ref('stg_app__infra_usage') }} as usage
+        select usage_days.usage_date + offsets.n as as_of_date
+        from (
+            select distinct usage.usage_date
+            from {{ ref('stg_app__infra_usage') }} as usage
+            where usage.extracted_at >= cast('{{ since.isoformat() }}' as timestamptz)
+        ) as usage_days
         cross join generate_series(0, 30) as offsets (n)
-        where usage.extracted_at >= cast('{{ since.isoformat() }}' as timestamptz)
         {%- endif %}
     ) as reached
     where reached.as_of_date >= (select min(as_of_date) from {{ existing_relation }})

@@ -10,8 +10,9 @@
   The event days an incremental run rebuilds, as a query with one column, event_date:
   the run's as-of days [min_date, max_date] and `days` (the newest day's events), every
   `event_days` entry (ingestion's days_touched: a row gained, changed or lost), the days of
-  events loaded at or after `late_since`, and the days after the last event day built up
-  to max_date (a run after a gap fills it). A full build rebuilds every event day (no list).
+  events loaded at or after `late_since` and the usage dates of infra usage rows extracted
+  since then, and the days after the last day built up to max_date (a run after a gap
+  fills it). A full build rebuilds every day (no list).
 -#}
 {% macro boardroom_event_days_to_build(min_date, max_date, days, late_since, event_days, existing_relation) -%}
     {%- set lo = boardroom_parse_date(min_date, 'min_date') -%}
@@ -49,6 +50,10 @@
     select distinct {{ boardroom_utc_date('events.event_at') }} as event_date
     from {{ ref('stg_posthog__events') }} as events
     where events.loaded_at >= cast('{{ since.isoformat() }}' as timestamptz)
+    union
+    select distinct usage_rows.usage_date as event_date
+    from {{ ref('stg_app__infra_usage') }} as usage_rows
+    where usage_rows.extracted_at >= cast('{{ since.isoformat() }}' as timestamptz)
     {%- endif %}
 {%- endmacro %}
 
@@ -56,9 +61,10 @@
   Keep the events of the event days this invocation rebuilds. Incremental: the days are
   looked up first and rendered as constant ranges of `event_at` (contiguous days merged),
   so Postgres range-scans the timestamp index over those days only. Full build: every
-  event stamped before the last as-of day's end.
+  event stamped before the last as-of day's end. With is_date, `event_at` is a date
+  column (infra usage's usage_date).
 -#}
-{% macro boardroom_event_days_filter(event_at, incremental) -%}
+{% macro boardroom_event_days_filter(event_at, incremental, is_date=false) -%}
     {%- if incremental and execute -%}
         {%- set query -%}
             select event_date
@@ -81,12 +87,18 @@
         {%- else -%}
             (
             {%- for r in ranges %}
+                {%- if is_date %}
+                ({{ event_at }} between {{ boardroom_date_literal(r[0]) }} and {{ boardroom_date_literal(r[1]) }})
+                {%- else %}
                 ({{ event_at }} >= {{ boardroom_utc_midnight(boardroom_date_literal(r[0])) }}
                  and {{ event_at }} < {{ boardroom_utc_midnight(boardroom_date_literal(r[1]) ~ ' + 1') }})
+                {%- endif %}
                 {{- " or" if not loop.last }}
             {%- endfor %}
             )
         {%- endif -%}
+    {%- elif execute and is_date -%}
+        {{ event_at }} <= (select max(as_of_date) from {{ ref('int_as_of_days') }})
     {%- elif execute -%}
         {{ event_at }} < (select max(as_of_at) from {{ ref('int_as_of_days') }})
     {%- else -%}
@@ -121,15 +133,17 @@
 
 {#-
   Incremental strategy `replace_event_days`: in one transaction, delete the target's rows
-  of every event day this invocation rebuilds (ref('int_event_days') of this invocation),
-  then insert the new rows. An event day whose events left loses its stale rows too.
+  of every day this invocation rebuilds (ref('int_event_days') of this invocation), then
+  insert the new rows. A day whose events left loses its stale rows too. The target's day
+  column is config `rollup_day_column` (default event_date; usage_date for infra usage).
 -#}
 {% macro get_incremental_replace_event_days_sql(arg_dict) %}
     {%- set target = arg_dict["target_relation"] -%}
     {%- set source = arg_dict["temp_relation"] -%}
     {%- set columns = arg_dict["dest_columns"] | map(attribute="quoted") | join(", ") -%}
+    {%- set day_column = config.get('rollup_day_column') or 'event_date' -%}
     delete from {{ target }}
-    where event_date in (
+    where {{ adapter.quote(day_column) }} in (
         select event_date
         from {{ ref('int_event_days') }}
         where _invocation_id = '{{ invocation_id }}'
