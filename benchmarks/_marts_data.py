@@ -205,12 +205,31 @@ def data_set(databases, spec, *, regenerate: bool = False) -> DataSet:
         generated_s = round(time.perf_counter() - started, 1)
     app_url = databases.create_from_template("app", app_name)
     wh_url = databases.create_from_template("wh", wh_name)
+    record_watermark(wh_url)
     first, held, days = _counts(wh_url)
     return DataSet(app_url, wh_url, first, held, days, generated_s)
 
 
+#: The stream ingestion records its watermark under (``raw.ingest_state``).
+WATERMARK_STREAM = "posthog_events:bench"
+
+
+def record_watermark(warehouse_url: str) -> None:
+    """What event ingestion leaves beside the events: its watermark in raw.ingest_state
+    (every event received before it is loaded), here the latest receipt time loaded."""
+    with psycopg.connect(warehouse_url) as conn:
+        conn.execute(
+            "INSERT INTO raw.ingest_state (stream, watermark)"
+            " SELECT %s, max(created_at) FROM raw.posthog_events"
+            " ON CONFLICT (stream) DO UPDATE SET watermark = excluded.watermark,"
+            " updated_at = now()",
+            (WATERMARK_STREAM,),
+        )
+
+
 def load_held_events(warehouse_url: str) -> int:
-    """Load the held-back events into raw.posthog_events, stamped as loaded now."""
+    """Load the held-back events into raw.posthog_events, stamped as loaded now, and
+    advance the ingestion watermark as ingestion does."""
     with psycopg.connect(warehouse_url) as conn:
         cur = conn.execute(
             sql.SQL(
@@ -226,4 +245,5 @@ def load_held_events(warehouse_url: str) -> int:
         )
         loaded = cur.rowcount
         conn.execute("ANALYZE raw.posthog_events")
+    record_watermark(warehouse_url)
     return loaded

@@ -8,8 +8,10 @@ For each history length (``--days``, default 90 and 365), on the same tenants:
 
 1. **data set**: the demo data set (``boardroom.demo``) generated once and kept as template
    databases (``benchmarks._marts_data``): operational rows extracted by the real
-   extraction, valid events in ``raw.posthog_events``; held back are the newest day's events
-   and the late wave stamped on the two days before it. Later runs copy the templates.
+   extraction, valid events in ``raw.posthog_events`` with the ingestion watermark in
+   ``raw.ingest_state`` (as event ingestion leaves them); held back are the newest day's
+   events and the late wave stamped on the two days before it. Later runs copy the
+   templates.
 2. **full build**: ``dbt build --full-refresh`` of every day but the newest.
 3. **daily run with the late wave**: the held-back events loaded and a day's operational
    edits extracted (``--daily-changes``: that share of every table's rows gets a new
