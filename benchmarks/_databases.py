@@ -36,6 +36,18 @@ class Databases:
         self.created.append(name)
         return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{name}"))
 
+    def create_from_template(self, name: str, template: str) -> str:
+        """A new database copied from ``template`` (which must have no open connection)."""
+        name = f"bench_{name}_{uuid.uuid4().hex[:6]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+        self.created.append(name)
+        return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{name}"))
+
     def close(self) -> None:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             for name in self.created:

@@ -1,131 +1,60 @@
-"""Benchmark of the dbt marts: a full build against a one-day incremental run.
+"""Benchmark of the dbt marts: does a daily run stay flat as history grows?
 
-    python -m benchmarks.marts                        # 500 tenants x 90 days
-    python -m benchmarks.marts --tenants 50 --days 30 # scaled down
+    python -m benchmarks.marts                                   # 500 tenants x 90 and 365 days
+    python -m benchmarks.marts --tenants 50 --days 30            # scaled down, one history
+    python -m benchmarks.marts --tenants 50 --days 30 60         # scaled down, two histories
 
-Steps (nothing timed is asserted; the last line is JSON with every figure):
+For each history length (``--days``, default 90 and 365), on the same tenants:
 
-1. **populate**: the demo data set (``boardroom.demo``) into a fresh ``app`` database by
-   COPY, extracted into ``raw.app_*`` by the real extraction; the demo events COPY'd
-   straight into ``raw.posthog_events`` (valid, de-duplicated events only; ingestion is
-   benchmarked in ``benchmarks.ingest``). Held back: the newest day's events and the
-   late-wave events stamped on the two days before it, which the next daily run brings.
+1. **data set**: the demo data set (``boardroom.demo``) generated once and kept as template
+   databases (``benchmarks._marts_data``): operational rows extracted by the real
+   extraction, valid events in ``raw.posthog_events`` with the ingestion watermark in
+   ``raw.ingest_state`` (as event ingestion leaves them); held back are the newest day's
+   events and the late wave stamped on the two days before it. Later runs copy the
+   templates.
 2. **full build**: ``dbt build --full-refresh`` of every day but the newest.
-3. **incremental**: the held-back events loaded and a day's operational edits extracted
-   (``--daily-changes``, 1% of every table's rows get a new version), then ``dbt build``
-   of the newest day with the window production passes: ``event_days`` (the days the
-   load touched) and ``late_events_loaded_since`` (the start of the previous build).
-4. **incremental, no late events**: the same newest day again with no late data.
-5. **dbt start-up**: ``dbt ls`` of the same selection, what every invocation pays before
-   its first node; ``ratio_above_startup`` compares the two builds without it.
+3. **daily run with the late wave**: the held-back events loaded and a day's operational
+   edits extracted (``--daily-changes``: that share of every table's rows gets a new
+   version), then ``dbt build`` of the newest day with the window production passes:
+   ``event_days`` (the days the load touched) and ``late_events_loaded_since`` (the start of
+   the previous build). Its 10 slowest nodes are printed.
+4. **daily run, no late data**: the same newest day again, ``late_events_loaded_since`` the
+   start of run 3: nothing late arrived.
+5. **dbt start-up**: ``dbt ls`` of the same selection, what every invocation pays first.
+
+Printed per history: full and incremental times, ``incr / full``, late-wave / no-late; with
+two histories: ``incr_long / incr_short`` (growth of the daily run) and ``full / incr`` of
+the longer one. The last line is JSON with every figure. Nothing timed is asserted.
 
 Every run has its own target folder, as in production, and starts from the warehouse's
-kept partial-parse state (``boardroom.dbt_parse_cache``).
-
-Runs on the embedded server (``.boardroom/bench``), or on the server of
-``BOARDROOM_WAREHOUSE_URL`` when set (fresh databases are created there and dropped).
-Unit tests are left out of the timed builds (``boardroom_marts_no_unit_tests``).
+kept partial-parse state (``boardroom.dbt_parse_cache``). Runs on the embedded server
+(``.boardroom/bench``), or on the server of ``BOARDROOM_WAREHOUSE_URL`` when set (the
+templates stay there; the run's copies are dropped). Unit tests are left out of the timed
+builds (``boardroom_marts_no_unit_tests``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from benchmarks._databases import Databases
+from benchmarks._dbt_timings import summary
+from benchmarks._marts_data import data_set, load_held_events
 from benchmarks._measure import timed
 from boardroom.dbt_env import DBT_SELECTOR
 from boardroom.dbt_runner import build_marts, run_dbt
 
 ROOT = Path(__file__).resolve().parent.parent
-HOLD_LATE_DAYS = 2
-
-
-def _event_rows(events: Iterable, loaded_at: datetime) -> Iterator[tuple]:
-    for event in events:
-        properties = dict(event.properties)
-        properties["$groups"] = {"tenant": event.tenant}
-        yield (
-            event.uuid,
-            event.event,
-            event.distinct_id,
-            event.tenant,
-            event.timestamp,
-            event.timestamp,
-            Jsonb(properties),
-            loaded_at,
-        )
-
-
-def copy_events(url: str, events: list) -> int:
-    """COPY valid demo events into ``raw.posthog_events`` (as ingestion would leave them)."""
-    from boardroom.ingest.event_load import ensure_schema
-
-    with psycopg.connect(url) as conn:
-        ensure_schema(conn)
-        with (
-            conn.cursor() as cur,
-            cur.copy(
-                "COPY raw.posthog_events (uuid, event, distinct_id, tenant_id, timestamp, "
-                "created_at, properties, _loaded_at) FROM STDIN"
-            ) as copy,
-        ):
-            for row in _event_rows(events, datetime.now(UTC)):
-                copy.write_row(row)
-        conn.execute("ANALYZE raw.posthog_events")
-    return len(events)
-
-
-def split_events(spec) -> tuple[list, list, set[date]]:
-    """(loaded first, held back for the newest day's run, event days the held-back touch)."""
-    from boardroom.demo.events import iter_events
-
-    newest = spec.end_date
-    late_from = newest - timedelta(days=HOLD_LATE_DAYS)
-    first: list = []
-    held: list = []
-    seen: set[str] = set()
-    for event in iter_events(spec):
-        if event.is_malformed or event.is_duplicate or event.uuid in seen:
-            continue
-        seen.add(event.uuid)
-        day = event.timestamp.date()
-        if day >= newest or (event.wave == "late" and day >= late_from):
-            held.append(event)
-        else:
-            first.append(event)
-    return first, held, {e.timestamp.date() for e in held}
-
-
-def populate(databases: Databases, spec) -> tuple[str, str, list, set[date], dict]:
-    from boardroom.demo import load_operational
-    from boardroom.ingest.app_tables import extract_app_tables
-    from boardroom.sources.app_db import create_app_schema
-
-    app_url = databases.create("app")
-    warehouse = databases.create("wh")
-    figures: dict = {}
-    with timed() as elapsed:
-        with psycopg.connect(app_url) as conn:
-            create_app_schema(conn)
-            load_operational(conn, spec)
-        extract_app_tables(app_url, warehouse)
-        first, held, held_days = split_events(spec)
-        copy_events(warehouse, first)
-    figures["populate_s"] = round(elapsed(), 1)
-    figures["events_loaded_first"] = len(first)
-    figures["events_held_back"] = len(held)
-    return app_url, warehouse, held, held_days, figures
 
 
 def touch_operational_rows(app_url: str, warehouse_url: str, at: datetime, share: float) -> int:
@@ -154,10 +83,114 @@ def _rows(url: str, table: str) -> int:
         return int(conn.execute(query).fetchone()[0])
 
 
+def _ratio(numerator: float, denominator: float) -> float:
+    return round(numerator / denominator, 4) if denominator else 0.0
+
+
+def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Path) -> dict:
+    """Full build, daily run with the late wave, daily run without, for one history."""
+    newest = spec.end_date
+    label = f"{spec.tenants} tenants x {spec.days} days"
+    data = data_set(databases, spec, regenerate=args.regenerate)
+    how = f"generated in {data.generated_s} s" if data.generated_s else "copied from the cache"
+    print(
+        f"[{label}] data set {how}: {data.events_loaded_first:,} events loaded, "
+        f"{data.events_held_back:,} held back for the newest day"
+    )
+    warehouse, threads = data.warehouse_url, args.threads
+    # Every build below starts from parsed state, as routine runs do: parsing is untimed.
+    run_dbt(["parse", "--quiet"], warehouse, work_dir=work / "parse", threads=threads)
+    full_started = datetime.now(UTC)
+    with timed() as full:
+        build_marts(
+            warehouse,
+            spec.start_date,
+            newest - timedelta(days=1),
+            full_refresh=True,
+            unit_tests=False,
+            work_dir=work / "full",
+            threads=threads,
+        )
+    print(f"[{label}] full build of {spec.days - 1} days: {full():.1f} s")
+
+    load_held_events(warehouse)
+    edited = touch_operational_rows(
+        data.app_url, warehouse, datetime.combine(newest, time(12), UTC), args.daily_changes
+    )
+    late_started = datetime.now(UTC)
+    with timed() as late:
+        build_marts(
+            warehouse,
+            newest,
+            newest,
+            event_days=data.held_days,
+            late_events_loaded_since=full_started,
+            unit_tests=False,
+            work_dir=work / "late",
+            threads=threads,
+        )
+    touched = ", ".join(d.isoformat() for d in data.held_days)
+    print(
+        f"[{label}] daily run of {newest} with the late wave (events on {touched}; "
+        f"{edited:,} operational rows edited): {late():.1f} s"
+    )
+    nodes = summary(work / "late" / "target")
+    print(f"[{label}] late-wave run: {nodes['nodes']} nodes, {nodes['node_time_s']} s node time")
+    for name, seconds in nodes["top"]:
+        print(f"    {seconds:7.3f} s  {name}")
+
+    with timed() as plain:
+        build_marts(
+            warehouse,
+            newest,
+            newest,
+            late_events_loaded_since=late_started,
+            unit_tests=False,
+            work_dir=work / "plain",
+            threads=threads,
+        )
+    print(f"[{label}] daily run of {newest}, no late data: {plain():.1f} s")
+
+    # What any dbt invocation costs before its first node: interpreter and dbt-core
+    # imports, profile, partial-parse state, selection, artifacts.
+    with timed() as startup:
+        run_dbt(
+            ["ls", "--selector", f"{DBT_SELECTOR}_no_unit_tests", "--quiet"],
+            warehouse,
+            work_dir=work / "ls",
+            threads=threads,
+        )
+    print(f"[{label}] dbt start-up (dbt ls of the same selection): {startup():.1f} s")
+    figures = {
+        "days": spec.days,
+        "full_build_s": round(full(), 2),
+        "incremental_s": round(late(), 2),
+        "incremental_no_late_s": round(plain(), 2),
+        "incr_over_full": _ratio(late(), full()),
+        "incr_no_late_over_full": _ratio(plain(), full()),
+        "late_over_no_late": _ratio(late(), plain()),
+        "dbt_startup_s": round(startup(), 2),
+        "late_run_nodes": nodes,
+        "events_loaded_first": data.events_loaded_first,
+        "events_held_back": data.events_held_back,
+        "data_set_generated_s": data.generated_s,
+        "late_event_days": [d.isoformat() for d in data.held_days],
+        "operational_rows_edited": edited,
+        "exec_overview_rows": _rows(warehouse, "exec_overview"),
+    }
+    print(
+        f"[{label}] incr / full {figures['incr_over_full']}, "
+        f"late wave / no late {figures['late_over_no_late']}"
+    )
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=500)
-    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument(
+        "--days", type=int, nargs="+", default=[90, 365], help="history lengths (default 90 365)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 3, 31))
     parser.add_argument("--threads", type=int, default=4, help="dbt threads")
@@ -168,109 +201,54 @@ def main(argv: list[str] | None = None) -> int:
         help="share of every operational table's rows edited on the newest day (default 0.01)",
     )
     parser.add_argument(
-        "--keep", action="store_true", help="keep the databases and dbt's target folders"
+        "--regenerate", action="store_true", help="generate the data sets even when cached"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the run's databases and dbt's target folders"
     )
     args = parser.parse_args(argv)
-    if args.days < 2 or args.tenants < 1:
+    if min(args.days) < 2 or args.tenants < 1:
         parser.error("need at least 1 tenant and 2 days")
 
     from boardroom.demo import DemoSpec
 
-    spec = DemoSpec(seed=args.seed, tenants=args.tenants, days=args.days, end_date=args.end_date)
-    newest = spec.end_date
     root = ROOT / ".boardroom" / "bench"
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="marts-", dir=root))
     databases = Databases(root)
-    print(f"marts benchmark: {spec.tenants} tenants x {spec.days} days ending {newest}")
+    histories = sorted(set(args.days))
+    result: dict = {
+        "tenants": args.tenants,
+        "dbt_threads": args.threads,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
     try:
-        app_url, warehouse, held, held_days, figures = populate(databases, spec)
-        print(
-            f"populated in {figures['populate_s']} s: {figures['events_loaded_first']:,} events "
-            f"loaded, {figures['events_held_back']:,} held back for the newest day"
-        )
-
-        # Every build below starts from parsed state, as routine runs do: parsing is untimed.
-        run_dbt(["parse", "--quiet"], warehouse, work_dir=work / "parse", threads=args.threads)
-        full_started = datetime.now(UTC)
-        with timed() as full:
-            build_marts(
-                warehouse,
-                spec.start_date,
-                newest - timedelta(days=1),
-                full_refresh=True,
-                unit_tests=False,
-                work_dir=work / "full",
-                threads=args.threads,
-            )
-        print(f"full build of {spec.days - 1} days: {full():.1f} s")
-
-        copy_events(warehouse, held)
-        edited_at = datetime.combine(newest, time(12), UTC)
-        edited = touch_operational_rows(app_url, warehouse, edited_at, args.daily_changes)
-        figures["operational_rows_edited"] = edited
-        print(f"newest day's operational edits: {edited:,} rows, extracted")
-        with timed() as incremental:
-            build_marts(
-                warehouse,
-                newest,
-                newest,
-                event_days=sorted(held_days),
-                late_events_loaded_since=full_started,
-                unit_tests=False,
-                work_dir=work / "incr",
-                threads=args.threads,
-            )
-        touched = ", ".join(d.isoformat() for d in sorted(held_days))
-        print(f"incremental run of {newest} (late events on {touched}): {incremental():.1f} s")
-
-        with timed() as plain:
-            build_marts(
-                warehouse,
-                newest,
-                newest,
-                unit_tests=False,
-                work_dir=work / "plain",
-                threads=args.threads,
-            )
-        print(f"incremental run of {newest}, no late data: {plain():.1f} s")
-
-        # What any dbt invocation costs before its first node: interpreter and dbt-core
-        # imports, profile, partial-parse state, selection, artifacts.
-        with timed() as startup:
-            run_dbt(
-                ["ls", "--selector", f"{DBT_SELECTOR}_no_unit_tests", "--quiet"],
-                warehouse,
-                work_dir=work / "ls",
-                threads=args.threads,
-            )
-        print(f"dbt start-up (dbt ls of the same selection): {startup():.1f} s")
-
-        ratio = incremental() / full() if full() else 0.0
-        above = full() - startup()
-        work_ratio = (incremental() - startup()) / above if above > 0 else 0.0
-        print(f"ratio incremental / full: {ratio:.3f} (target <= 0.1)")
-        print(f"ratio above dbt start-up: {work_ratio:.3f}")
-        result = {
-            "full_build_s": round(full(), 2),
-            "incremental_s": round(incremental(), 2),
-            "ratio": round(ratio, 4),
-            "incremental_no_late_s": round(plain(), 2),
-            "ratio_no_late": round(plain() / full(), 4) if full() else 0.0,
-            "dbt_startup_s": round(startup(), 2),
-            "ratio_above_startup": round(work_ratio, 4),
-            "tenants": spec.tenants,
-            "days": spec.days,
-            "full_build_days": spec.days - 1,
-            "late_event_days": sorted(d.isoformat() for d in held_days),
-            "exec_overview_rows": _rows(warehouse, "exec_overview"),
-            "dbt_threads": args.threads,
-            **figures,
-        }
+        for days in histories:
+            spec = DemoSpec(seed=args.seed, tenants=args.tenants, days=days, end_date=args.end_date)
+            result[f"d{days}"] = bench_history(databases, spec, args, work / f"d{days}")
     finally:
         if not args.keep:
             databases.close()
             shutil.rmtree(work, ignore_errors=True)
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    if len(histories) >= 2:
+        short, long = result[f"d{histories[0]}"], result[f"d{histories[-1]}"]
+        result["incr_long_over_short"] = _ratio(long["incremental_s"], short["incremental_s"])
+        result["incr_no_late_long_over_short"] = _ratio(
+            long["incremental_no_late_s"], short["incremental_no_late_s"]
+        )
+        result["full_long_over_incr_long"] = _ratio(long["full_build_s"], long["incremental_s"])
+        print(
+            f"incr_{histories[-1]} / incr_{histories[0]}: {result['incr_long_over_short']} "
+            f"(target <= 1.15); full_{histories[-1]} / incr_{histories[-1]}: "
+            f"{result['full_long_over_incr_long']} (target >= 10)"
+        )
+    for days in histories:
+        figures = result[f"d{days}"]
+        print(
+            f"{days} days: late wave / full {figures['incr_over_full']}, "
+            f"late wave / no late {figures['late_over_no_late']} (target <= 2)"
+        )
     print(json.dumps(result))
     return 0
 

@@ -114,15 +114,22 @@
         union
         {%- endif %}
         {%- if since is not none %}
-        select cast(events.event_at at time zone 'UTC' as date) + offsets.n as as_of_date
-        from {{ ref('stg_posthog__events') }} as events
+        -- distinct days first, then their reach: not every late event times 30
+        select late_days.event_date + offsets.n as as_of_date
+        from (
+            select distinct cast(events.event_at at time zone 'UTC' as date) as event_date
+            from {{ ref('stg_posthog__events') }} as events
+            where events.loaded_at >= cast('{{ since.isoformat() }}' as timestamptz)
+        ) as late_days
         cross join generate_series(0, 29) as offsets (n)
-        where events.loaded_at >= cast('{{ since.isoformat() }}' as timestamptz)
         union
-        select usage.usage_date + offsets.n as as_of_date
-        from {{ ref('stg_app__infra_usage') }} as usage
+        select usage_days.usage_date + offsets.n as as_of_date
+        from (
+            select distinct usage.usage_date
+            from {{ ref('stg_app__infra_usage') }} as usage
+            where usage.extracted_at >= cast('{{ since.isoformat() }}' as timestamptz)
+        ) as usage_days
         cross join generate_series(0, 30) as offsets (n)
-        where usage.extracted_at >= cast('{{ since.isoformat() }}' as timestamptz)
         {%- endif %}
     ) as reached
     where reached.as_of_date >= (select min(as_of_date) from {{ existing_relation }})
@@ -141,34 +148,4 @@
 {#- UTC calendar date of a timestamptz expression. -#}
 {% macro boardroom_utc_date(ts_expr) -%}
     cast({{ ts_expr }} at time zone 'UTC' as date)
-{%- endmacro %}
-
-{#-
-  Keep the events the run's windows reach: event_at in [earliest window start, latest
-  as-of day's end). `bounds` is the model's one-row CTE of those two instants.
-  On an incremental run the two instants are looked up first and rendered as constants:
-  Postgres then plans an index range scan over the few days a daily run reaches instead
-  of reading the whole event history (a bound read from a CTE is unknown when the query is
-  planned). A full build reaches nearly every event and keeps the CTE's bounds.
--#}
-{% macro boardroom_event_window_filter(event_at, start_column, incremental) -%}
-    {%- if incremental and execute -%}
-        {%- set query -%}
-            select
-                extract(epoch from min(d.{{ start_column }})) as first_at,
-                extract(epoch from max(d.as_of_at)) as last_at
-            from {{ ref('int_as_of_days') }} as d
-            where {{ boardroom_run_days_filter('d', true) }}
-        {%- endset -%}
-        {%- set found = run_query(query).rows[0] -%}
-        {%- if found[0] is none -%}
-            false
-        {%- else -%}
-            {{ event_at }} >= to_timestamp({{ found[0] }})
-            and {{ event_at }} < to_timestamp({{ found[1] }})
-        {%- endif -%}
-    {%- else -%}
-            {{ event_at }} >= bounds.first_at
-            and {{ event_at }} < bounds.last_at
-    {%- endif -%}
 {%- endmacro %}

@@ -3,8 +3,9 @@
   target whose as_of_date is one of the as-of days this invocation (re)builds (the rows of
   ref('int_as_of_days') written by this invocation), then insert the new rows. Unlike
   delete+insert on the new rows' keys, a day whose rebuild yields fewer rows (an alert
-  cleared, an approval decided) loses its stale rows too. Models using it must depend on
-  int_as_of_days (they all join it).
+  cleared, an approval decided) loses its stale rows too. The days are also rendered as
+  constants, so the delete uses the target's as_of_date index. Models using it must depend
+  on int_as_of_days (they all join it).
 -#}
 {% macro get_incremental_replace_as_of_days_sql(arg_dict) %}
     {%- set target = arg_dict["target_relation"] -%}
@@ -15,7 +16,8 @@
         select as_of_date
         from {{ ref('int_as_of_days') }}
         where _invocation_id = '{{ invocation_id }}'
-    );
+    )
+        and {{ boardroom_run_days_in('as_of_date', true) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }}

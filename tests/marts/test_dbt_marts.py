@@ -615,6 +615,11 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         runs["timings"]["build"] = time.monotonic() - started
         runs["build_log"] = first.stdout
         runs["after_build"] = _capture(url)
+        # The marts' data tests are not part of a run (the publication gate checks the
+        # same); CI runs them apart, over every row.
+        runs["mart_tests_log"] = _dbt(
+            ["test", "--selector", "boardroom_mart_data_tests"], env, workdir
+        ).stdout
 
         # 2. An incremental run of one day, nothing changed (models only: `dbt run`), the
         #    window passed as Boardroom's runs pass it: environment variables, no vars.
@@ -719,6 +724,14 @@ def test_dbt_build_passes_clean(dbt_runs):
     assert "Completed successfully" in log
     assert "[WARNING]" not in log and "WARN=0" in log
     assert "unit_test" in log and " ERROR=0 " in log
+    assert "accepted_values_exec_overview" not in log  # the marts' tests run apart
+
+
+def test_the_marts_data_tests_pass_over_every_row(dbt_runs):
+    log = dbt_runs["mart_tests_log"]
+    assert "Completed successfully" in log and "WARN=0" in log and " ERROR=0 " in log
+    assert "accepted_values_exec_overview_revenue_protection_status" in log
+    assert "relationships_exec_overview_tenant_id" in log
     # Every run is ONE dbt invocation for every tenant (shown with pytest -s).
     print("dbt timings (s):", {k: round(v, 1) for k, v in dbt_runs["timings"].items()})
 

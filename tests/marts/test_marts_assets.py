@@ -117,11 +117,13 @@ def test_descriptions_come_from_the_dbt_docs(graph):
 
 
 def test_dbt_tests_are_asset_checks(graph):
-    checks = {
-        key for key in graph.asset_check_keys if key.asset_key == AK(["audit", "exec_overview"])
-    }
-    assert len(checks) >= 3
-    assert len(graph.asset_check_keys) >= 50
+    # staging and seed tests are dbt checks; a mart is checked by the publication gate (GX),
+    # whose checks its dbt data tests duplicate (they run apart, selector
+    # boardroom_mart_data_tests)
+    on_staging = {k for k in graph.asset_check_keys if k.asset_key.path[0] == "staging"}
+    assert len(on_staging) >= 15
+    overview = {k for k in graph.asset_check_keys if k.asset_key == AK(["audit", "exec_overview"])}
+    assert overview and all(not k.name.startswith("accepted_values") for k in overview)
 
 
 def test_translator_falls_back_for_unknown_sources():
@@ -189,11 +191,11 @@ def test_materializations_carry_row_counts(built):
 
 def test_dbt_tests_ran_as_passing_asset_checks(built):
     evaluations = built.result.get_asset_check_evaluations()
-    assert len(evaluations) >= 50
+    assert len(evaluations) >= 15
     failed = [e.check_name for e in evaluations if not e.passed and e.severity.value == "ERROR"]
     assert failed == []
-    on_overview = [e for e in evaluations if e.asset_key == AK(["audit", "exec_overview"])]
-    assert on_overview and all(e.passed for e in on_overview)
+    on_staging = [e for e in evaluations if e.asset_key.path[0] == "staging"]
+    assert on_staging and all(e.passed for e in on_staging)
 
 
 def test_the_run_passed_the_window_as_vars(built):

@@ -3,7 +3,9 @@
   payment_failed stamped in [D-29, D]: the latest failure (by timestamp, then uuid) gives
   the amount; the invoice is cured by any payment_succeeded for it stamped before T
   (at any time before T, not only in the window). amount_at_risk is the latest failed
-  amount of an uncured invoice, 0 once cured.
+  amount of an uncured invoice, 0 once cured. Read from the per-invoice per-event-day
+  rollup int_tenant_invoice_days: the latest failure of the window is the latest of its
+  days' latest failures, and a success before T is a success on an event day <= D.
 -#}
 
 with days as (
@@ -15,42 +17,19 @@ with days as (
 
 tenant_days as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at, days.window_30d_start_at
+    select tenant_days.tenant_id, tenant_days.as_of_date, days.window_30d_start_date
     from {{ ref('int_tenant_days') }} as tenant_days
     inner join days on days.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
 
 ),
 
-bounds as (
+failure_days as (
 
-    select min(window_30d_start_at) as first_at, max(as_of_at) as last_at from days
-
-),
-
-failures as (
-
-    select events.*
-    from {{ ref('stg_posthog__events') }} as events
-    cross join bounds
-    where events.event_name = 'payment_failed'
-        and events.invoice_id is not null
-        and events.event_at >= bounds.first_at
-        and events.event_at < bounds.last_at
-
-),
-
-first_successes as (
-
-    select
-        events.tenant_id,
-        events.invoice_id,
-        min(events.event_at) as first_succeeded_at
-    from {{ ref('stg_posthog__events') }} as events
-    cross join bounds
-    where events.event_name = 'payment_succeeded'
-        and events.invoice_id is not null
-        and events.event_at < bounds.last_at
-    group by events.tenant_id, events.invoice_id
+    select *
+    from {{ ref('int_tenant_invoice_days') }}
+    where {{ boardroom_rollup_window_filter('event_date', 'd.window_30d_start_date', is_incremental()) }}
+        and failures > 0
 
 ),
 
@@ -59,47 +38,69 @@ failures_in_window as (
     select
         tenant_days.tenant_id,
         tenant_days.as_of_date,
-        tenant_days.as_of_at,
-        failures.invoice_id,
-        failures.event_id,
-        failures.event_at,
-        failures.amount,
-        failures.currency,
-        failures.failure_code,
-        count(*) over (
-            partition by tenant_days.tenant_id, tenant_days.as_of_date, failures.invoice_id
+        failure_days.invoice_id,
+        failure_days.latest_failure_event_id,
+        failure_days.latest_failed_at,
+        failure_days.latest_failed_amount,
+        failure_days.latest_failed_currency,
+        failure_days.latest_failure_code,
+        sum(failure_days.failures) over (
+            partition by tenant_days.tenant_id, tenant_days.as_of_date, failure_days.invoice_id
         ) as failures_30d,
         row_number() over (
-            partition by tenant_days.tenant_id, tenant_days.as_of_date, failures.invoice_id
-            order by failures.event_at desc, failures.event_id desc
+            partition by tenant_days.tenant_id, tenant_days.as_of_date, failure_days.invoice_id
+            order by failure_days.latest_failed_at desc, failure_days.latest_failure_event_id desc
         ) as recency_rank
     from tenant_days
-    inner join failures
-        on failures.tenant_id = tenant_days.tenant_id
-        and failures.event_at >= tenant_days.window_30d_start_at
-        and failures.event_at < tenant_days.as_of_at
+    inner join failure_days
+        on failure_days.tenant_id = tenant_days.tenant_id
+        and failure_days.event_date between tenant_days.window_30d_start_date and tenant_days.as_of_date
+
+),
+
+latest_failures as (
+
+    select * from failures_in_window where recency_rank = 1
+
+),
+
+first_successes as (
+
+    -- first success before T: on any event day <= D, for the invoices failing in the window
+    select
+        latest_failures.tenant_id,
+        latest_failures.as_of_date,
+        latest_failures.invoice_id,
+        min(invoice_days.first_succeeded_at) as first_succeeded_at
+    from latest_failures
+    inner join {{ ref('int_tenant_invoice_days') }} as invoice_days
+        on invoice_days.tenant_id = latest_failures.tenant_id
+        and invoice_days.invoice_id = latest_failures.invoice_id
+        and invoice_days.event_date <= latest_failures.as_of_date
+        and invoice_days.first_succeeded_at is not null
+    group by latest_failures.tenant_id, latest_failures.as_of_date, latest_failures.invoice_id
 
 )
 
 select
-    failures_in_window.tenant_id,
-    failures_in_window.as_of_date,
-    failures_in_window.invoice_id,
-    failures_in_window.event_id as latest_failure_event_id,
-    failures_in_window.event_at as latest_failed_at,
-    failures_in_window.amount as latest_failed_amount,
-    failures_in_window.currency,
-    failures_in_window.failure_code,
-    cast(failures_in_window.failures_30d as bigint) as failures_30d,
+    latest_failures.tenant_id,
+    latest_failures.as_of_date,
+    latest_failures.invoice_id,
+    latest_failures.latest_failure_event_id,
+    latest_failures.latest_failed_at,
+    latest_failures.latest_failed_amount,
+    latest_failures.latest_failed_currency as currency,
+    latest_failures.latest_failure_code as failure_code,
+    cast(latest_failures.failures_30d as bigint) as failures_30d,
     first_successes.first_succeeded_at,
-    coalesce(first_successes.first_succeeded_at < failures_in_window.as_of_at, false) as is_cured,
+    first_successes.first_succeeded_at is not null as is_cured,
     case
-        when coalesce(first_successes.first_succeeded_at < failures_in_window.as_of_at, false) then cast(0 as numeric)
-        else coalesce(failures_in_window.amount, 0)
+        when first_successes.first_succeeded_at is not null then cast(0 as numeric)
+        else coalesce(latest_failures.latest_failed_amount, 0)
     end as amount_at_risk,
     {{ boardroom_built_at() }} as _built_at
-from failures_in_window
+from latest_failures
 left join first_successes
-    on first_successes.tenant_id = failures_in_window.tenant_id
-    and first_successes.invoice_id = failures_in_window.invoice_id
-where failures_in_window.recency_rank = 1
+    on first_successes.tenant_id = latest_failures.tenant_id
+    and first_successes.as_of_date = latest_failures.as_of_date
+    and first_successes.invoice_id = latest_failures.invoice_id

@@ -18,13 +18,6 @@ with ingest_watermarks as (
 
 ),
 
-loaded_events as (
-
-    select coalesce(max(posthog_created_at), max(loaded_at)) as latest_received_at
-    from {{ ref('stg_posthog__events') }}
-
-),
-
 app_extractions as (
 
     {%- set app_tables = ['tenants', 'executive_recipients', 'deals', 'approval_requests',
@@ -38,7 +31,14 @@ app_extractions as (
 )
 
 select
-    coalesce(ingest_watermarks.watermark, loaded_events.latest_received_at) as events_complete_until,
+    -- the fallback is a subquery of coalesce: read (every loaded event) only when no
+    -- watermark is recorded, never on a routine run
+    coalesce(
+        ingest_watermarks.watermark,
+        (
+            select coalesce(max(events.posthog_created_at), max(events.loaded_at))
+            from {{ ref('stg_posthog__events') }} as events
+        )
+    ) as events_complete_until,
     (select max(extracted_at) from app_extractions) as app_complete_until
 from ingest_watermarks
-cross join loaded_events

@@ -2,6 +2,7 @@
   Message and OTP event windows [D-6, D] per tenant x as-of day x channel. Every tenant-day
   has a row for each catalogue channel (email, sms, whatsapp; zeros included); an event
   with another or no channel lands in a row for channel 'other' (only when present).
+  Read from the per-event-day rollup int_tenant_event_days, not from raw events.
 -#}
 
 with days as (
@@ -16,38 +17,28 @@ tenant_days as (
     select tenant_days.tenant_id, tenant_days.as_of_date
     from {{ ref('int_tenant_days') }} as tenant_days
     inner join days on days.as_of_date = tenant_days.as_of_date
-
-),
-
-bounds as (
-
-    select min(window_7d_start_at) as first_at, max(as_of_at) as last_at from days
+        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
 
 ),
 
 daily as (
 
+    -- rows of the per-event-day rollup that hold a message or OTP event (a channel
+    -- 'other' row of payments or API requests alone does not make an 'other' channel)
     select
-        events.tenant_id,
-        case
-            when events.channel in ('email', 'sms', 'whatsapp') then events.channel
-            else 'other'
-        end as channel,
-        {{ boardroom_utc_date('events.event_at') }} as event_date,
-        count(*) filter (where events.event_name = 'message_sent') as messages_sent,
-        count(*) filter (where events.event_name = 'message_delivered') as messages_delivered,
-        count(*) filter (where events.event_name = 'message_bounced') as messages_bounced,
-        count(*) filter (where events.event_name = 'message_complaint') as messages_complained,
-        count(*) filter (where events.event_name = 'otp_sent') as otp_sent,
-        count(*) filter (where events.event_name = 'otp_verified') as otp_verified
-    from {{ ref('stg_posthog__events') }} as events
-    cross join bounds
-    where {{ boardroom_event_window_filter('events.event_at', 'window_7d_start_at', is_incremental()) }}
-        and events.event_name in (
-            'message_sent', 'message_delivered', 'message_bounced', 'message_complaint',
-            'otp_sent', 'otp_verified'
-        )
-    group by 1, 2, 3
+        tenant_id,
+        channel,
+        event_date,
+        messages_sent,
+        messages_delivered,
+        messages_bounced,
+        messages_complained,
+        otp_sent,
+        otp_verified
+    from {{ ref('int_tenant_event_days') }}
+    where {{ boardroom_rollup_window_filter('event_date', 'd.window_7d_start_date', is_incremental()) }}
+        and messages_sent + messages_delivered + messages_bounced + messages_complained
+            + otp_sent + otp_verified > 0
 
 ),
 

@@ -18,6 +18,7 @@ tenant_days as (
     select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at
     from {{ ref('int_tenant_days') }} as tenant_days
     inner join days on days.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
 
 ),
 

@@ -1,8 +1,10 @@
 {#-
   Event windows per tenant x as-of day, from PostHog events by their timestamp: a window
-  [D-k, D] holds D-k 00:00:00 UTC <= timestamp < T, i.e. UTC event dates D-k..D. Counts
-  over nothing are 0, ratios with a zero denominator null. Revenue at risk comes from
-  int_invoice_states.
+  [D-k, D] holds D-k 00:00:00 UTC <= timestamp < T, i.e. UTC event dates D-k..D. Read from
+  the per-event-day rollups (int_tenant_event_days, int_tenant_day_active_users,
+  int_tenant_day_api_latencies), never from raw events: a run's cost follows its as-of
+  days, not the history. Counts over nothing are 0, ratios with a zero denominator null.
+  Revenue at risk comes from int_invoice_states.
 -#}
 
 with days as (
@@ -17,33 +19,7 @@ tenant_days as (
     select tenant_days.tenant_id, tenant_days.as_of_date
     from {{ ref('int_tenant_days') }} as tenant_days
     inner join days on days.as_of_date = tenant_days.as_of_date
-
-),
-
-bounds as (
-
-    select min(window_30d_start_at) as first_at, max(as_of_at) as last_at from days
-
-),
-
-events as (
-
-    select
-        events.tenant_id,
-        events.event_name,
-        events.distinct_id,
-        events.amount,
-        events.status_code,
-        events.latency_ms,
-        {{ boardroom_utc_date('events.event_at') }} as event_date
-    from {{ ref('stg_posthog__events') }} as events
-    cross join bounds
-    where {{ boardroom_event_window_filter('events.event_at', 'window_30d_start_at', is_incremental()) }}
-        and events.event_name in (
-            'message_sent', 'message_delivered', 'message_bounced', 'message_complaint',
-            'otp_sent', 'otp_verified', 'payment_succeeded', 'api_request',
-            'user_signed_in', '$pageview'
-        )
+        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
 
 ),
 
@@ -52,16 +28,17 @@ daily as (
     select
         tenant_id,
         event_date,
-        count(*) filter (where event_name = 'message_sent') as messages_sent,
-        count(*) filter (where event_name = 'message_delivered') as messages_delivered,
-        count(*) filter (where event_name = 'message_bounced') as messages_bounced,
-        count(*) filter (where event_name = 'message_complaint') as messages_complained,
-        count(*) filter (where event_name = 'otp_sent') as otp_sent,
-        count(*) filter (where event_name = 'otp_verified') as otp_verified,
-        sum(amount) filter (where event_name = 'payment_succeeded') as payments_collected,
-        count(*) filter (where event_name = 'api_request') as api_requests,
-        count(*) filter (where event_name = 'api_request' and status_code >= 500) as api_errors
-    from events
+        sum(messages_sent) as messages_sent,
+        sum(messages_delivered) as messages_delivered,
+        sum(messages_bounced) as messages_bounced,
+        sum(messages_complained) as messages_complained,
+        sum(otp_sent) as otp_sent,
+        sum(otp_verified) as otp_verified,
+        sum(payments_collected) as payments_collected,
+        sum(api_requests) as api_requests,
+        sum(api_errors) as api_errors
+    from {{ ref('int_tenant_event_days') }}
+    where {{ boardroom_rollup_window_filter('event_date', 'd.window_30d_start_date', is_incremental()) }}
     group by tenant_id, event_date
 
 ),
@@ -90,10 +67,9 @@ windowed_counts as (
 
 daily_users as (
 
-    select distinct tenant_id, event_date, distinct_id
-    from events
-    where event_name in ('user_signed_in', '$pageview')
-        and distinct_id is not null
+    select tenant_id, event_date, distinct_id
+    from {{ ref('int_tenant_day_active_users') }}
+    where {{ boardroom_rollup_window_filter('event_date', 'd.window_30d_start_date', is_incremental()) }}
 
 ),
 
@@ -112,17 +88,26 @@ active_users as (
 
 ),
 
+latencies as (
+
+    select tenant_id, event_date, latency_ms, requests
+    from {{ ref('int_tenant_day_api_latencies') }}
+    where {{ boardroom_rollup_window_filter('event_date', 'd.window_7d_start_date', is_incremental()) }}
+
+),
+
 api_latency as (
 
+    -- each latency repeated as many times as requests had it: the raw multiset again
     select
         tenant_days.tenant_id,
         tenant_days.as_of_date,
-        percentile_cont(0.95) within group (order by cast(events.latency_ms as double precision)) as api_p95_latency_ms_7d
+        percentile_cont(0.95) within group (order by cast(latencies.latency_ms as double precision)) as api_p95_latency_ms_7d
     from tenant_days
-    inner join events
-        on events.tenant_id = tenant_days.tenant_id
-        and events.event_name = 'api_request'
-        and events.event_date between tenant_days.as_of_date - 6 and tenant_days.as_of_date
+    inner join latencies
+        on latencies.tenant_id = tenant_days.tenant_id
+        and latencies.event_date between tenant_days.as_of_date - 6 and tenant_days.as_of_date
+    cross join lateral generate_series(1, latencies.requests) as repeated (n)
     group by tenant_days.tenant_id, tenant_days.as_of_date
 
 )

@@ -17,6 +17,7 @@ tenant_days as (
     select tenant_days.*
     from {{ ref('int_tenant_days') }} as tenant_days
     inner join days on days.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
 
 ),
 
@@ -29,6 +30,7 @@ invoices as (
         count(*) filter (where not is_cured) as invoices_at_risk_30d
     from {{ ref('int_invoice_states') }}
     where as_of_date in (select as_of_date from days)
+        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
     group by tenant_id, as_of_date
 
 ),
@@ -43,6 +45,7 @@ approvals as (
         count(*) filter (where is_overdue) as approvals_overdue
     from {{ ref('int_pending_approvals') }}
     where as_of_date in (select as_of_date from days)
+        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
     group by tenant_id, as_of_date
 
 ),
@@ -58,6 +61,7 @@ costs as (
         sum(usage_rows_30d) as usage_rows_30d
     from {{ ref('int_tenant_day_service_costs') }}
     where as_of_date in (select as_of_date from days)
+        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
     group by tenant_id, as_of_date
 
 ),
@@ -132,18 +136,23 @@ joined as (
     from tenant_days
     left join {{ ref('int_tenant_day_event_metrics') }} as events
         on events.tenant_id = tenant_days.tenant_id and events.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('events.as_of_date', is_incremental()) }}
     left join invoices
         on invoices.tenant_id = tenant_days.tenant_id and invoices.as_of_date = tenant_days.as_of_date
     left join {{ ref('int_tenant_day_deals') }} as deals
         on deals.tenant_id = tenant_days.tenant_id and deals.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('deals.as_of_date', is_incremental()) }}
     left join approvals
         on approvals.tenant_id = tenant_days.tenant_id and approvals.as_of_date = tenant_days.as_of_date
     left join {{ ref('int_tenant_day_connectors') }} as connectors
         on connectors.tenant_id = tenant_days.tenant_id and connectors.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('connectors.as_of_date', is_incremental()) }}
     left join {{ ref('int_tenant_day_compliance') }} as compliance
         on compliance.tenant_id = tenant_days.tenant_id and compliance.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('compliance.as_of_date', is_incremental()) }}
     left join {{ ref('int_tenant_day_governance') }} as governance
         on governance.tenant_id = tenant_days.tenant_id and governance.as_of_date = tenant_days.as_of_date
+        and {{ boardroom_run_days_in('governance.as_of_date', is_incremental()) }}
     left join costs
         on costs.tenant_id = tenant_days.tenant_id and costs.as_of_date = tenant_days.as_of_date
 

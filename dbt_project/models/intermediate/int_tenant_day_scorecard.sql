@@ -1,3 +1,12 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['as_of_date']},
+            {'columns': ['tenant_id', 'as_of_date']}
+        ]
+    )
+}}
+
 {#- int_tenant_day_metrics with the four statuses as columns: what the marts project. -#}
 
 with days as (
@@ -18,6 +27,7 @@ statuses as (
         max(statuses.status) filter (where statuses.status_name = 'operational_status') as operational_status
     from {{ ref('int_tenant_day_statuses') }} as statuses
     inner join days on days.as_of_date = statuses.as_of_date
+        and {{ boardroom_run_days_in('statuses.as_of_date', is_incremental()) }}
     group by statuses.tenant_id, statuses.as_of_date
 
 )
@@ -31,6 +41,7 @@ select
     currencies.currency
 from {{ ref('int_tenant_day_metrics') }} as metrics
 inner join days on days.as_of_date = metrics.as_of_date
+        and {{ boardroom_run_days_in('metrics.as_of_date', is_incremental()) }}
 left join statuses
     on statuses.tenant_id = metrics.tenant_id
     and statuses.as_of_date = metrics.as_of_date

@@ -21,6 +21,7 @@ metrics as (
     select metrics.*
     from {{ ref('int_tenant_day_metrics') }} as metrics
     inner join days on days.as_of_date = metrics.as_of_date
+        and {{ boardroom_run_days_in('metrics.as_of_date', is_incremental()) }}
 
 ),
 

@@ -46,6 +46,7 @@ status_alerts as (
         case when catalog.is_approximate then catalog.label end as approximation_label
     from {{ ref('int_tenant_day_statuses') }} as statuses
     inner join days on days.as_of_date = statuses.as_of_date
+        and {{ boardroom_run_days_in('statuses.as_of_date', is_incremental()) }}
     left join catalog on catalog.name = statuses.trigger_metric
     where statuses.status in ('watch', 'at_risk')
 
@@ -77,6 +78,7 @@ sla_breaches as (
         cast(null as text) as approximation_label
     from {{ ref('int_pending_approvals') }} as pending
     inner join days on days.as_of_date = pending.as_of_date
+        and {{ boardroom_run_days_in('pending.as_of_date', is_incremental()) }}
     where pending.is_overdue
 
 ),

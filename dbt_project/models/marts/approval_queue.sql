@@ -28,3 +28,4 @@ select
     {{ boardroom_built_at() }} as _built_at
 from {{ ref('int_pending_approvals') }} as pending
 inner join days on days.as_of_date = pending.as_of_date
+        and {{ boardroom_run_days_in('pending.as_of_date', is_incremental()) }}

@@ -12,6 +12,7 @@ service_costs as (
     select service_costs.*, days.data_as_of, currencies.currency
     from {{ ref('int_tenant_day_service_costs') }} as service_costs
     inner join days on days.as_of_date = service_costs.as_of_date
+        and {{ boardroom_run_days_in('service_costs.as_of_date', is_incremental()) }}
     left join {{ ref('int_tenant_currencies') }} as currencies
         on currencies.tenant_id = service_costs.tenant_id
 

@@ -16,6 +16,7 @@ channels as (
     select channels.*, days.data_as_of
     from {{ ref('int_tenant_day_channel_messages') }} as channels
     inner join days on days.as_of_date = channels.as_of_date
+        and {{ boardroom_run_days_in('channels.as_of_date', is_incremental()) }}
 
 ),
 

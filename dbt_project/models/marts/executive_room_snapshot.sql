@@ -17,6 +17,7 @@ scorecard as (
     select scorecard.*
     from {{ ref('int_tenant_day_scorecard') }} as scorecard
     inner join days on days.as_of_date = scorecard.as_of_date
+        and {{ boardroom_run_days_in('scorecard.as_of_date', is_incremental()) }}
 
 )
 

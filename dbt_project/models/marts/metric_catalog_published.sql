@@ -1,4 +1,4 @@
-{{ config(materialized='table', alias='metric_catalog') }}
+{{ config(materialized='table', alias='metric_catalog', indexes=[]) }}
 
 {#-
   The published metric catalogue (relation audit.metric_catalog, then marts.metric_catalog):

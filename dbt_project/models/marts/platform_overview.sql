@@ -16,6 +16,7 @@ scorecard as (
     select scorecard.*
     from {{ ref('int_tenant_day_scorecard') }} as scorecard
     inner join days on days.as_of_date = scorecard.as_of_date
+        and {{ boardroom_run_days_in('scorecard.as_of_date', is_incremental()) }}
 
 ),
 
@@ -73,11 +74,13 @@ alerts as (
     select statuses.as_of_date, {{ boardroom_status_alert_severity('statuses.status') }} as severity
     from {{ ref('int_tenant_day_statuses') }} as statuses
     inner join days on days.as_of_date = statuses.as_of_date
+        and {{ boardroom_run_days_in('statuses.as_of_date', is_incremental()) }}
     where statuses.status in ('watch', 'at_risk')
     union all
     select pending.as_of_date, {{ boardroom_sla_breach_severity('pending.priority') }}
     from {{ ref('int_pending_approvals') }} as pending
     inner join days on days.as_of_date = pending.as_of_date
+        and {{ boardroom_run_days_in('pending.as_of_date', is_incremental()) }}
     where pending.is_overdue
 
 ),

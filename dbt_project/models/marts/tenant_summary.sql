@@ -1,15 +1,30 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', indexes=[]) }}
 
 {#-
   One row per tenant: its latest as-of day built, with plan, mrr, locale, activity and the
   four statuses. Rebuilt in full on every run (a table).
 -#}
 
-with latest as (
+with tenants as (
 
-    select distinct on (scorecard.tenant_id) scorecard.*
-    from {{ ref('int_tenant_day_scorecard') }} as scorecard
-    order by scorecard.tenant_id, scorecard.as_of_date desc
+    -- every tenant the snapshot ever captured: a scorecard row's tenant is among them
+    select distinct tenant_id from {{ ref('snap_app_tenants') }}
+
+),
+
+latest as (
+
+    -- one probe per tenant of the scorecard's (tenant_id, as_of_date) index, not a sort of
+    -- the whole history
+    select scorecard.*
+    from tenants
+    cross join lateral (
+        select *
+        from {{ ref('int_tenant_day_scorecard') }} as days_of_tenant
+        where days_of_tenant.tenant_id = tenants.tenant_id
+        order by days_of_tenant.as_of_date desc
+        limit 1
+    ) as scorecard
 
 )
 
