@@ -296,16 +296,14 @@ def test_dbt_test_checks_have_distinct_readable_descriptions(ui):
             if check["name"] != "gx_suite":
                 dbt_checks += 1
                 assert check["name"] not in check["description"]
-    assert dbt_checks >= 50
+    assert dbt_checks >= 30  # staging, intermediate and seed tests; the marts' go to the gate
     by_name = {
-        "/".join(n["assetKey"]["path"]): {
-            c["name"]: c["description"] for c in n["assetChecksOrError"]["checks"]
-        }
+        c["name"]: c["description"]
         for n in nodes
-        if n["assetChecksOrError"].get("checks")
+        for c in (n["assetChecksOrError"] or {}).get("checks") or []
     }
-    assert by_name["audit/alerts"]["accepted_values_alerts_severity__critical__warning"].startswith(
-        "`severity` only takes the values `critical`, `warning`."
+    assert by_name["accepted_values_stg_app__tenants_locale__en__ar"].startswith(
+        "`locale` only takes the values `en`, `ar`."
     )
 
 
@@ -429,10 +427,8 @@ def test_a_failed_gate_prints_one_clear_paragraph(pipeline_run, ui):
     statuses = checks["gx_suite"]["partitionStatuses"]
     skipped = [r for r in (statuses or {}).get("ranges", []) if r["status"] == "SKIPPED"]
     assert not skipped, statuses
-    passed_dbt = [c for n, c in checks.items() if n != "gx_suite"]
-    assert passed_dbt and all(
-        c["executionForLatestMaterialization"]["status"] == "SUCCEEDED" for c in passed_dbt
-    )
+    # Routine runs leave the marts' dbt data tests to this gate (they checked the same).
+    assert set(checks) == {"gx_suite"}
 
 
 def test_a_failed_step_prints_one_clear_paragraph(pipeline_run):
