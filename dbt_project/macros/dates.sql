@@ -65,17 +65,7 @@
   min_date and max_date default to each other, and both to the UTC date the run started.
 -#}
 {% macro boardroom_days_to_build(min_date, max_date, start_date, days, late_since, incremental, existing_relation, event_days=none) -%}
-    {%- set lo = boardroom_parse_date(min_date, 'min_date') -%}
-    {%- set hi = boardroom_parse_date(max_date, 'max_date') -%}
-    {%- set today = run_started_at.astimezone(modules.pytz.utc).date() -%}
-    {%- if lo is none and hi is none -%}
-        {%- set lo = today -%}
-        {%- set hi = today -%}
-    {%- elif lo is none -%}
-        {%- set lo = hi -%}
-    {%- elif hi is none -%}
-        {%- set hi = lo -%}
-    {%- endif -%}
+    {%- set lo, hi = boardroom_window_bounds(min_date, max_date) -%}
     {%- if lo > hi -%}
         {{ exceptions.raise_compiler_error("min_date " ~ lo ~ " is after max_date " ~ hi) }}
     {%- endif -%}
@@ -148,4 +138,24 @@
 {#- UTC calendar date of a timestamptz expression. -#}
 {% macro boardroom_utc_date(ts_expr) -%}
     cast({{ ts_expr }} at time zone 'UTC' as date)
+{%- endmacro %}
+
+
+{#-
+  The run window's first and last as-of day: min_date and max_date (YYYY-MM-DD) default to
+  each other, and both to the UTC date the run started.
+-#}
+{% macro boardroom_window_bounds(min_date, max_date) -%}
+    {%- set lo = boardroom_parse_date(min_date, 'min_date') -%}
+    {%- set hi = boardroom_parse_date(max_date, 'max_date') -%}
+    {%- set today = run_started_at.astimezone(modules.pytz.utc).date() -%}
+    {%- if lo is none and hi is none -%}
+        {%- set lo = today -%}
+        {%- set hi = today -%}
+    {%- elif lo is none -%}
+        {%- set lo = hi -%}
+    {%- elif hi is none -%}
+        {%- set hi = lo -%}
+    {%- endif -%}
+    {{ return([lo, hi]) }}
 {%- endmacro %}

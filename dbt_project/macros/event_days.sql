@@ -15,17 +15,7 @@
   fills it). A full build rebuilds every day (no list).
 -#}
 {% macro boardroom_event_days_to_build(min_date, max_date, days, late_since, event_days, existing_relation) -%}
-    {%- set lo = boardroom_parse_date(min_date, 'min_date') -%}
-    {%- set hi = boardroom_parse_date(max_date, 'max_date') -%}
-    {%- set today = run_started_at.astimezone(modules.pytz.utc).date() -%}
-    {%- if lo is none and hi is none -%}
-        {%- set lo = today -%}
-        {%- set hi = today -%}
-    {%- elif lo is none -%}
-        {%- set lo = hi -%}
-    {%- elif hi is none -%}
-        {%- set hi = lo -%}
-    {%- endif -%}
+    {%- set lo, hi = boardroom_window_bounds(min_date, max_date) -%}
     {%- set extra_days = boardroom_parse_date_list(days, 'days') -%}
     {%- set touched = boardroom_parse_date_list(event_days, 'event_days') -%}
     {%- set since = boardroom_parse_timestamp(late_since, 'late_events_loaded_since') -%}

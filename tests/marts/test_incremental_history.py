@@ -27,25 +27,11 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from boardroom.dbt_runner import build_marts
+from tests.marts.test_dbt_marts import MARTS
 
 SPEC_DAYS = 28
 END = date(2026, 3, 31)
 DAILY_RUNS = 3
-MARTS = {
-    "exec_overview": ("tenant_id", "as_of_date"),
-    "tenant_summary": ("tenant_id",),
-    "revenue_protection": ("tenant_id", "as_of_date"),
-    "cost_optimization": ("tenant_id", "as_of_date"),
-    "cost_optimization_by_service": ("tenant_id", "as_of_date", "provider", "service"),
-    "deliverability_health": ("tenant_id", "as_of_date"),
-    "deliverability_by_channel": ("tenant_id", "as_of_date", "channel"),
-    "ops_system_health": ("tenant_id", "as_of_date"),
-    "executive_room_snapshot": ("tenant_id", "as_of_date"),
-    "approval_queue": ("tenant_id", "as_of_date", "approval_id"),
-    "alerts": ("alert_id",),
-    "platform_overview": ("as_of_date",),
-    "metric_catalog": ("name",),
-}
 _COLUMNS = ("uuid", "event", "distinct_id", "tenant_id", "timestamp", "created_at", "properties")
 
 

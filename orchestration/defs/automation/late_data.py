@@ -29,7 +29,7 @@ from boardroom.ingest.app_tables import RAW_SCHEMA, mirror_table
 from boardroom.ingest.event_load import read_watermark
 from boardroom.ingest.event_pull import Row, Window, day_start, pull_window
 from boardroom.ingest.events import stream_name
-from boardroom.ingest.posthog_query import PostHogQueryClient
+from boardroom.ingest.posthog_query import PostHogQueryClient, posthog_instant
 from orchestration.defs.automation.published_days import table_exists
 
 #: An event stamped on day X counts in the as-of days X..X+29 (the longest event window,
@@ -43,16 +43,6 @@ class LateArrivals:
 
     days: frozenset[date]
     newest: datetime | None
-
-
-def _parse_instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _has_tenant(properties: Any) -> bool:
@@ -70,7 +60,7 @@ def _countable(rows: Iterable[Row]) -> Iterator[tuple[str, datetime, datetime]]:
     """(uuid, timestamp, created_at) of rows ingestion would load rather than quarantine."""
     for row in rows:
         event_uuid, _event, _distinct, timestamp, created_at, properties = row
-        stamped, received = _parse_instant(timestamp), _parse_instant(created_at)
+        stamped, received = posthog_instant(timestamp), posthog_instant(created_at)
         if stamped is None or received is None or not _has_tenant(properties):
             continue
         try:

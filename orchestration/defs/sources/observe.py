@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 import dagster as dg
 from psycopg import sql
 
 from boardroom.database import connect
-from boardroom.ingest.posthog_query import PostHogQueryClient
+from boardroom.ingest.posthog_query import PostHogQueryClient, posthog_instant
 from boardroom.sources.app_db import APP_TABLES
 from orchestration.defs.sources.assets import APP_SOURCE_KEYS, POSTHOG_EVENTS_KEY
 from orchestration.resources import PostHogQueryResource
@@ -58,17 +57,6 @@ def observe_app_tables(app_url: str) -> list[TableObservation]:
     return found
 
 
-def _instant(value: Any) -> datetime | None:
-    """A timestamp PostHog returned (ISO text) as an aware UTC datetime."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 def observe_posthog(client: PostHogQueryClient) -> PostHogObservation:
     """Events in the project and the newest received one (two HogQL queries)."""
     counted = client.query("SELECT count() FROM events", name="boardroom-observe")
@@ -80,7 +68,7 @@ def observe_posthog(client: PostHogQueryClient) -> PostHogObservation:
     results = newest.get("results") or []
     if not results:
         return PostHogObservation(rows, None, None)
-    return PostHogObservation(rows, _instant(results[0][0]), _instant(results[0][1]))
+    return PostHogObservation(rows, posthog_instant(results[0][0]), posthog_instant(results[0][1]))
 
 
 def _timestamp(value: datetime | None) -> dg.MetadataValue:
