@@ -20,7 +20,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 #: Bumped whenever what a template holds changes: older templates are then ignored.
 TEMPLATE_VERSION = 1
@@ -92,24 +91,12 @@ def _is_held(event, newest: date) -> bool:
 
 
 def _stage_rows(spec, loaded_at: datetime) -> Iterator[tuple]:
-    from boardroom.demo.events import iter_events
+    from boardroom.demo.events import iter_events, raw_event_values
 
     for event in iter_events(spec):
         if event.is_malformed or event.is_duplicate:
             continue
-        properties = dict(event.properties)
-        properties["$groups"] = {"tenant": event.tenant}
-        yield (
-            event.uuid,
-            event.event,
-            event.distinct_id,
-            event.tenant,
-            event.timestamp,
-            event.timestamp,
-            Jsonb(properties),
-            loaded_at,
-            _is_held(event, spec.end_date),
-        )
+        yield (*raw_event_values(event), loaded_at, _is_held(event, spec.end_date))
 
 
 def _load_events(warehouse_url: str, spec) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from psycopg.types.json import Jsonb
+
 from boardroom.demo.profiles import TenantProfile, tenant_profile
 from boardroom.demo.spec import DemoSpec, day_start
 
@@ -472,3 +474,20 @@ def _malformed(
     else:
         raise ValueError(f"unknown quarantine reason {reason!r}")
     return DemoEvent(name, who, tid, ts, _uuid(rng), props, "on_time", False, reason)
+
+
+def raw_event_values(event: DemoEvent) -> tuple:
+    """A valid demo event as the leading columns of ``raw.posthog_events`` (uuid, event,
+    distinct_id, tenant_id, timestamp, created_at, properties), for loading straight into the
+    warehouse by COPY where ingestion itself is not what is measured or tested. PostHog
+    would stamp ``created_at`` on receipt; the demo's events arrive when they happen."""
+    properties = {**event.properties, "$groups": {"tenant": event.tenant}}
+    return (
+        event.uuid,
+        event.event,
+        event.distinct_id,
+        event.tenant,
+        event.timestamp,
+        event.timestamp,
+        Jsonb(properties),
+    )

@@ -24,7 +24,6 @@ import psycopg
 import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
 from boardroom.dbt_runner import build_marts
 from tests.marts.test_dbt_marts import MARTS
@@ -48,7 +47,7 @@ def _release_day(event, first_daily: date) -> date | None:
 
 def _stage_events(conn: psycopg.Connection, spec, first_daily: date) -> None:
     """Stream the valid demo events into a stage table with the run that loads each."""
-    from boardroom.demo.events import iter_events
+    from boardroom.demo.events import iter_events, raw_event_values
     from boardroom.ingest.event_load import ensure_schema
 
     ensure_schema(conn)
@@ -64,19 +63,7 @@ def _stage_events(conn: psycopg.Connection, spec, first_daily: date) -> None:
         for event in iter_events(spec):
             if event.is_malformed or event.is_duplicate:
                 continue
-            properties = {**event.properties, "$groups": {"tenant": event.tenant}}
-            copy.write_row(
-                (
-                    event.uuid,
-                    event.event,
-                    event.distinct_id,
-                    event.tenant,
-                    event.timestamp,
-                    event.timestamp,
-                    Jsonb(properties),
-                    _release_day(event, first_daily),
-                )
-            )
+            copy.write_row((*raw_event_values(event), _release_day(event, first_daily)))
 
 
 def _load(conn: psycopg.Connection, release: date | None) -> None:
