@@ -92,27 +92,21 @@ def _earliest_posthog_day(host: str, project_id: int, personal_api_key: str) -> 
     return None
 
 
-def _earliest_raw_event_day(warehouse_url: str) -> date | None:
-    """The earliest event day already loaded into ``raw.posthog_events``, if any."""
+def _earliest_day(url: str, table: str, column: str) -> date | None:
+    """The earliest UTC day of ``table.column``, or None when the table does not exist yet
+    or is empty (``raw.posthog_events.timestamp``, ``app.tenants.created_at``)."""
+    from psycopg import sql
+
     from boardroom.database import connect
 
-    with connect(warehouse_url) as conn:
-        if conn.execute("SELECT to_regclass('raw.posthog_events')").fetchone()[0] is None:
+    schema, name = table.split(".")
+    with connect(url) as conn:
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
             return None
-        return conn.execute(
-            "SELECT min(timestamp AT TIME ZONE 'UTC')::date FROM raw.posthog_events"
-        ).fetchone()[0]
-
-
-def _first_tenant_day(app_url: str) -> date | None:
-    from boardroom.database import connect
-
-    with connect(app_url) as conn:
-        if conn.execute("SELECT to_regclass('app.tenants')").fetchone()[0] is None:
-            return None
-        return conn.execute(
-            "SELECT min(created_at AT TIME ZONE 'UTC')::date FROM app.tenants"
-        ).fetchone()[0]
+        query = sql.SQL("SELECT min({} AT TIME ZONE 'UTC')::date FROM {}").format(
+            sql.Identifier(column), sql.Identifier(schema, name)
+        )
+        return conn.execute(query).fetchone()[0]
 
 
 def derive_start(runtime: Runtime) -> date | None:
@@ -129,9 +123,9 @@ def derive_start(runtime: Runtime) -> date | None:
         )
     except Exception as exc:  # an unreachable PostHog fails the run itself, with its reason
         log.warning("Could not read the earliest PostHog event: %s", exc)
-    days.append(_earliest_raw_event_day(runtime.urls.warehouse))
+    days.append(_earliest_day(runtime.urls.warehouse, "raw.posthog_events", "timestamp"))
     found = [d for d in days if d is not None]
-    return min(found) if found else _first_tenant_day(runtime.urls.app)
+    return min(found) if found else _earliest_day(runtime.urls.app, "app.tenants", "created_at")
 
 
 def ensure_start(runtime: Runtime) -> str:

@@ -27,6 +27,13 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the suite out of the checkout's own data folder: after `make demo`, `.boardroom`
+    holds a recorded partitions start, an embedded server and packs that no test may read
+    (or write). Tests that need a data folder name their own."""
+    os.environ["BOARDROOM_DATA_DIR"] = tempfile.mkdtemp(prefix="boardroom-test-data-")
+
+
 def _with_database(url: str, database: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{database}"))

@@ -15,25 +15,13 @@ from boardroom.gate import publish_tenants
 from boardroom.gate.marts import MARTS
 from orchestration.defs.gate.assets import publish_marts
 from orchestration.defs.gate.checks import GX_CHECKS
-from orchestration.defs.gate.common import AUDIT_KEYS
-from orchestration.partitions import daily_partitions
 from orchestration.resources import PostgresResource
 from tests.gate.conftest import MAX_DATE, MIN_DATE
+from tests.support.audit_assets import audit_marts_already_built
 
 SCOPED = "t_007"
 OTHER_FIXED = "t_004"  # its audit rows change too, but it is not in the scope
 BROKEN = "t_005"  # fails its checks: out of scope, it gets no alert from this run
-
-
-@dg.multi_asset(
-    specs=[dg.AssetSpec(key) for key in AUDIT_KEYS.values()],
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
-def audit_marts_already_built():
-    """Stands for the dbt assets: the clone's audit marts are already built."""
-    for key in AUDIT_KEYS.values():
-        yield dg.MaterializeResult(asset_key=key)
 
 
 def publish_scoped(url: str, tenants: list[str]) -> dg.ExecuteInProcessResult:

@@ -13,25 +13,14 @@ from boardroom.gate import publish_tenants
 from boardroom.gate.marts import MARTS, PUBLICATION_BLOCKED
 from orchestration.defs.gate.assets import publish_marts
 from orchestration.defs.gate.checks import GX_CHECKS
-from orchestration.defs.gate.common import AUDIT_KEYS, CHECK_NAME
-from orchestration.partitions import daily_partitions
+from orchestration.defs.gate.common import CHECK_NAME
 from orchestration.resources import PostgresResource
 from tests.gate.conftest import MAX_DATE, MIN_DATE, table_rows
+from tests.support.audit_assets import audit_marts_already_built
 
 RATE_TENANT = "t_002"  # a rate above 1
 DUP_TENANT = "t_005"  # a duplicated grain row
 CORRUPT_DAY = MAX_DATE - timedelta(days=3)
-
-
-@dg.multi_asset(
-    specs=[dg.AssetSpec(key) for key in AUDIT_KEYS.values()],
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
-def audit_marts_already_built():
-    """Stands for the dbt assets: the clone's audit marts are already built."""
-    for key in AUDIT_KEYS.values():
-        yield dg.MaterializeResult(asset_key=key)
 
 
 def run_gate_in_dagster(url: str) -> dg.ExecuteInProcessResult:

@@ -23,10 +23,10 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.rows import dict_row
 
 from boardroom.dbt_runner import build_marts
 from tests.marts.test_dbt_marts import MARTS
+from tests.marts.test_dbt_marts import _capture as capture_marts
 
 SPEC_DAYS = 28
 END = date(2026, 3, 31)
@@ -135,15 +135,11 @@ def _remove_an_event(conn: psycopg.Connection, day: date) -> date:
 
 
 def _capture(url: str) -> dict[str, list[dict]]:
-    with psycopg.connect(url, row_factory=dict_row) as conn:
-        captured = {}
-        for mart, key in MARTS.items():
-            query = sql.SQL("SELECT * FROM audit.{} ORDER BY {}").format(
-                sql.Identifier(mart), sql.SQL(", ").join(sql.Identifier(k) for k in key)
-            )
-            rows = conn.execute(query).fetchall()
-            captured[mart] = [{k: v for k, v in r.items() if k != "_built_at"} for r in rows]
-        return captured
+    """Every mart's rows in key order, without the build time (it differs by design)."""
+    return {
+        mart: [{k: v for k, v in row.items() if k != "_built_at"} for row in rows]
+        for mart, rows in capture_marts(url).items()
+    }
 
 
 @pytest.fixture(scope="module")
