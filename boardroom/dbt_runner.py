@@ -16,6 +16,7 @@ from pathlib import Path
 
 from boardroom import dbt_parse_cache
 from boardroom.dbt_env import DBT_PROJECT_DIR, DBT_SELECTOR, DbtWindow, dbt_env_from_url
+from boardroom.dbt_static_nodes import plan_static_nodes
 
 
 class DbtRunError(RuntimeError):
@@ -26,6 +27,11 @@ def dbt_executable() -> str:
     """The ``dbt`` next to this interpreter (the project's virtualenv), else from PATH."""
     beside = Path(sys.executable).with_name("dbt")
     return str(beside) if beside.exists() else "dbt"
+
+
+def target_path(work_dir: Path | None) -> Path:
+    """dbt's target folder for a run kept in ``work_dir`` (default: the project's own)."""
+    return (work_dir or DBT_PROJECT_DIR) / "target"
 
 
 def run_dbt(
@@ -46,9 +52,8 @@ def run_dbt(
     """
     command = [dbt_executable(), "--no-use-colors", *args]
     command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    target_dir = DBT_PROJECT_DIR / "target"
+    target_dir = target_path(work_dir)
     if work_dir is not None:
-        target_dir = work_dir / "target"
         command += ["--target-path", str(target_dir), "--log-path", str(work_dir / "logs")]
     profile_env = dbt_env_from_url(warehouse_url, threads=threads)
     full_env = {
@@ -81,7 +86,10 @@ def build_marts(
     work_dir: Path | None = None,
     threads: int = 4,
 ) -> subprocess.CompletedProcess[str]:
-    """One ``dbt build`` of every tenant's marts for the as-of days [min_date, max_date]."""
+    """One ``dbt build`` of every tenant's marts for the as-of days [min_date, max_date].
+
+    The staging views and seeds are left out when the warehouse already holds this
+    project's build of them (:mod:`boardroom.dbt_static_nodes`)."""
     selector = DBT_SELECTOR if unit_tests else f"{DBT_SELECTOR}_no_unit_tests"
     args = ["build", "--selector", selector]
     if full_refresh:
@@ -93,4 +101,13 @@ def build_marts(
         event_days=tuple(event_days),
         late_events_loaded_since=late_events_loaded_since,
     )
-    return run_dbt(args, warehouse_url, work_dir=work_dir, threads=threads, env=window.env())
+    static = plan_static_nodes(warehouse_url, rebuild=full_refresh)
+    result = run_dbt(
+        args,
+        warehouse_url,
+        work_dir=work_dir,
+        threads=threads,
+        env={**window.env(), **static.env()},
+    )
+    static.record(warehouse_url, target_path(work_dir) / "manifest.json")
+    return result

@@ -189,6 +189,22 @@ def test_materializations_carry_row_counts(built):
     assert mats[AK(["reference", "metric_catalog"])].metadata["dagster/row_count"].value > 10
 
 
+def test_unchanged_views_and_seeds_are_reported_not_rebuilt(built):
+    """The demo warehouse's build recorded its static nodes: this run leaves them out, and
+    reports each as current (not rebuilt), while their tests still run."""
+    mats = {
+        event.asset_key: event.event_specific_data.materialization
+        for event in built.result.get_asset_materialization_events()
+    }
+    for key in (AK(["staging", "stg_app__deals"]), AK(["reference", "status_thresholds"])):
+        assert mats[key].metadata["boardroom/rebuilt"].value is False
+    assert "boardroom/rebuilt" not in mats[AK(["audit", "exec_overview"])].metadata
+    messages = [e.user_message for e in built.instance.all_logs(built.result.run_id)]
+    assert any("staging views and seeds unchanged since their last build" in m for m in messages)
+    checked = {e.asset_key for e in built.result.get_asset_check_evaluations()}
+    assert AK(["staging", "stg_app__deals"]) in checked
+
+
 def test_dbt_tests_ran_as_passing_asset_checks(built):
     evaluations = built.result.get_asset_check_evaluations()
     assert len(evaluations) >= 15

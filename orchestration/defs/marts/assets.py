@@ -16,6 +16,7 @@ from pydantic import Field
 
 from boardroom.database import connect
 from boardroom.dbt_env import DBT_SELECTOR, DbtWindow
+from boardroom.dbt_static_nodes import STATIC_TAG, StaticNodesPlan, plan_static_nodes
 from orchestration.defs.ingest.assets import RAW_POSTHOG_EVENTS_KEY
 from orchestration.defs.marts.project import boardroom_dbt_project
 from orchestration.defs.marts.resources import BoardroomDbtResource
@@ -53,6 +54,20 @@ def _relations(manifest_path: Any) -> dict[dg.AssetKey, Relation]:
         found[key] = Relation(node["schema"], node["alias"], "as_of_date" in node["columns"])
     return found
 
+
+def _static_keys(manifest_path: Any) -> frozenset[dg.AssetKey]:
+    """Asset keys of the dbt nodes tagged ``static`` (staging views, seeds)."""
+    import json
+
+    manifest = json.loads(manifest_path.read_text())
+    return frozenset(
+        dg.AssetKey([node["schema"], node["alias"]])
+        for node in manifest["nodes"].values()
+        if STATIC_TAG in node.get("tags", ()) and node["resource_type"] in ("model", "seed")
+    )
+
+
+STATIC_KEYS = _static_keys(boardroom_dbt_project.manifest_path)
 
 #: dagster-dbt's own row counts name relations with the database the manifest was parsed
 #: with, which differs per deployment; these counts use the warehouse connection instead.
@@ -177,7 +192,9 @@ def boardroom_dbt_models(
     plan = plan_build(
         context.instance, context.run.run_id, first, end, full_refresh=config.full_refresh
     )
-    context.log.info(f"dbt: {plan.describe()}")
+    # A subset run selects its nodes by name: the static nodes are built when selected.
+    static = plan_static_nodes(dbt.warehouse_url, rebuild=plan.full_refresh or context.is_subset)
+    context.log.info(f"dbt: {plan.describe()}; {static.describe()}")
     args = ["build"]
     if plan.full_refresh:
         args.append("--full-refresh")
@@ -185,15 +202,39 @@ def boardroom_dbt_models(
     # build fails; Dagster keeps dbt's output in the run's logs either way.
     target = boardroom_dbt_project.project_dir / "target" / "runs" / context.run.run_id[:8]
     with connect(dbt.warehouse_url, autocommit=True) as conn:
-        invocation = dbt.cli(args, context=context, target_path=target, extra_env=plan.env())
+        # Upstream of every other node, so reported first (Dagster wants topological order).
+        yield from unchanged_static_outputs(context, static, conn, plan)
+        env = {**plan.env(), **static.env()}
+        invocation = dbt.cli(args, context=context, target_path=target, extra_env=env)
         for event in invocation.stream():
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
                 extra = row_count_metadata(conn, key, plan)
                 event = event.with_metadata({**event.metadata, **extra}) if extra else event
             yield event
+    if not context.is_subset:
+        static.record(dbt.warehouse_url, target / "manifest.json")
     dbt.keep_parse_state(target)
     shutil.rmtree(target, ignore_errors=True)
+
+
+def unchanged_static_outputs(
+    context: dg.AssetExecutionContext, static: StaticNodesPlan, conn: Any, plan: BuildPlan
+) -> Iterator[dg.Output]:
+    """One output per static node the build left out: a view reads its tables live and a
+    seed is the project's CSV, so each is current for the run's days without a rebuild."""
+    if not static.leave_out:
+        return
+    for key in sorted(context.selected_asset_keys & STATIC_KEYS):
+        yield dg.Output(
+            None,
+            context.assets_def.get_output_name_for_asset_key(key),
+            metadata={
+                "boardroom/rebuilt": dg.MetadataValue.bool(False),
+                "boardroom/reason": dg.MetadataValue.text(static.describe()),
+                **row_count_metadata(conn, key, plan),
+            },
+        )
 
 
 def row_count_metadata(conn: Any, key: dg.AssetKey, plan: BuildPlan) -> dict[str, Any]:
