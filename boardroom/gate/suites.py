@@ -1,8 +1,9 @@
 """Great Expectations suites of the marts, kept as JSON in ``expectations/<mart>.json``.
 
-The suites are generated from the marts' dbt contracts (``dbt_project/models/marts/*.yml``:
-columns, accepted values) and the metric catalogue (``dbt_project/seeds/metric_catalog.csv``:
-which figures are approximate and their labels), then checked in. Regenerate them with
+The suites are generated from the marts' dbt contracts (``dbt_project/models/marts/*.yml``,
+read through :mod:`boardroom.marts_registry`: grain, columns, accepted values, the columns'
+``meta.bounds``) and the metric catalogue (``dbt_project/seeds/metric_catalog.csv``: which
+figures are approximate and their labels), then checked in. Regenerate them with
 ``uv run python -m boardroom.gate.suites`` after changing a contract or the catalogue (a test
 fails while they are out of date).
 
@@ -17,42 +18,20 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Literal
 
 from boardroom.gate.marts import MARTS, MartSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = ROOT / "expectations"
-DBT_MARTS_DIR = ROOT / "dbt_project" / "models" / "marts"
 CATALOG_CSV = ROOT / "dbt_project" / "seeds" / "metric_catalog.csv"
 
 #: Column the gate adds to each frame: hours from ``data_as_of`` to the as-of time T.
 FRESHNESS_COLUMN = "_gate_freshness_lag_hours"
-
-#: Shares of a whole: a numerator that is part of its denominator. Hard bounds [0, 1].
-SHARE_COLUMNS = frozenset(
-    {
-        "win_rate_90d",
-        "revenue_at_risk_ratio_30d",
-        "api_error_rate_7d",
-        "compliance_posture",
-        "pdpl_consent_coverage",
-        "share_of_tenant_cost_30d",
-    }
-)
-#: Event-count rates (numerator and denominator counted separately in the window, no
-#: matching on message_id / otp_id): a delivery in the window of a message sent before it
-#: legitimately lifts them above 1. Blocking bound >= 0; [0, 1] is a warning only.
-EVENT_RATE_COLUMNS = frozenset(
-    {"delivery_rate_7d", "bounce_rate_7d", "complaint_rate_7d", "otp_verification_rate_7d"}
-)
-#: Ratios without an upper bound (estimated cost can exceed MRR): blocking bound >= 0.
-UNBOUNDED_RATIO_COLUMNS = frozenset({"est_cost_to_mrr_ratio_30d"})
 
 #: Accepted values the contracts do not list but the source contract does.
 EXTRA_VALUE_SETS: dict[str, list[Any]] = {
@@ -61,6 +40,10 @@ EXTRA_VALUE_SETS: dict[str, list[Any]] = {
     "locale": ["en", "ar"],
     "channel": ["email", "sms", "whatsapp", "other"],
 }
+
+
+#: The metric catalogue by figure name.
+Catalog = Mapping[str, Mapping[str, Any]]
 
 
 @cache
@@ -73,25 +56,12 @@ def load_catalog() -> dict[str, dict[str, Any]]:
         }
 
 
-def _contract(mart: str) -> dict[str, Any]:
-    path = DBT_MARTS_DIR / (
-        "metric_catalog_published.yml" if mart == "metric_catalog" else f"{mart}.yml"
-    )
-    models = yaml.safe_load(path.read_text())["models"]
-    return models[0]
-
-
 def contract_columns(mart: str) -> dict[str, list[Any] | None]:
     """Columns of the mart's contract and their accepted values (None when unconstrained)."""
-    result: dict[str, list[Any] | None] = {}
-    for column in _contract(mart)["columns"]:
-        values = None
-        for test in column.get("data_tests") or []:
-            if isinstance(test, dict) and "accepted_values" in test:
-                spec = test["accepted_values"]
-                values = (spec.get("arguments") or spec)["values"]
-        result[column["name"]] = values
-    return result
+    return {
+        name: None if column.accepted_values is None else list(column.accepted_values)
+        for name, column in MARTS[mart].columns.items()
+    }
 
 
 def _exp(type_: str, check: str, scope: str, severity: str = "critical", **kwargs: Any) -> dict:
@@ -124,24 +94,22 @@ def _key_expectations(spec: MartSpec, scope: str) -> list[dict]:
     return out
 
 
-def _rate_expectations(columns: Mapping[str, Any], scope: str) -> list[dict]:
+def _between(bounds: tuple[Any, Any]) -> dict[str, Any]:
+    low, high = bounds
+    kwargs = {} if low is None else {"min_value": low}
+    return kwargs if high is None else {**kwargs, "max_value": high}
+
+
+def _rate_expectations(spec: MartSpec, scope: str) -> list[dict]:
+    """Each bounded column (``meta.bounds``): its blocking bounds, then, where some bound
+    only warns, every bound as a warning."""
     out = []
-    for col in columns:
-        if col in SHARE_COLUMNS:
+    for col, bounds in spec.bounds.items():
+        if blocking := _between((bounds.min, bounds.max)):
             out.append(
-                _exp(
-                    "expect_column_values_to_be_between",
-                    "rates",
-                    scope,
-                    column=col,
-                    min_value=0,
-                    max_value=1,
-                )
+                _exp("expect_column_values_to_be_between", "rates", scope, column=col, **blocking)
             )
-        elif col in EVENT_RATE_COLUMNS:
-            out.append(
-                _exp("expect_column_values_to_be_between", "rates", scope, column=col, min_value=0)
-            )
+        if bounds.warns:
             out.append(
                 _exp(
                     "expect_column_values_to_be_between",
@@ -149,13 +117,8 @@ def _rate_expectations(columns: Mapping[str, Any], scope: str) -> list[dict]:
                     scope,
                     severity="warning",
                     column=col,
-                    min_value=0,
-                    max_value=1,
+                    **_between(bounds.expected),
                 )
-            )
-        elif col in UNBOUNDED_RATIO_COLUMNS:
-            out.append(
-                _exp("expect_column_values_to_be_between", "rates", scope, column=col, min_value=0)
             )
     return out
 
@@ -177,109 +140,144 @@ def _status_expectations(columns: Mapping[str, list[Any] | None], scope: str) ->
     return out
 
 
-def _approximate_expectations(mart: str, columns: Mapping[str, Any], scope: str) -> list[dict]:
-    catalog = load_catalog()
-    out: list[dict] = []
+#: GX row condition: the rows whose figure is approximate.
+_WHEN_APPROXIMATE = {
+    "column": {"name": "is_approximate"},
+    "operator": "==",
+    "parameter": True,
+    "type": "comparison",
+}
+
+#: How a mart carries the catalogue's approximation flags and labels.
+Layout = Literal["catalogue", "alert_feed", "shared_flag", "per_figure"]
+
+
+@dataclass(frozen=True)
+class ApproximationPlan:
+    """What the approximation checks of one mart look at.
+
+    * ``catalogue``: the metric catalogue itself (``is_approximate``, ``label``);
+    * ``alert_feed``: rows naming a ``metric``, with its flag and label beside it;
+    * ``shared_flag``: one ``is_approximate`` / ``approximation_label`` pair per row, for
+      figures that share a reading;
+    * ``per_figure``: ``<figure>_is_approximate`` and ``<figure>_label`` per approximate figure.
+    """
+
+    layout: Layout
+    #: The mart's approximate figures, in the contract's column order.
+    figures: tuple[str, ...] = ()
+
+
+def plan_approximation(
+    mart: str, columns: Mapping[str, Any], catalog: Catalog
+) -> ApproximationPlan:
+    """The mart's layout, and its columns the catalogue marks approximate."""
     if mart == "metric_catalog":
-        return [
-            _exp(
-                "expect_column_values_to_not_be_null", "approximate", scope, column="is_approximate"
-            ),
-            _exp(
-                "expect_column_values_to_not_be_null",
-                "approximate",
-                scope,
-                column="label",
-                row_condition={
-                    "column": {"name": "is_approximate"},
-                    "operator": "==",
-                    "parameter": True,
-                    "type": "comparison",
-                },
-            ),
-        ]
+        return ApproximationPlan("catalogue")
     if mart == "alerts":
-        pairs = [[name, row["is_approximate"]] for name, row in sorted(catalog.items())]
-        labels = [
-            [name, row["label"]] for name, row in sorted(catalog.items()) if row["is_approximate"]
-        ]
-        return [
-            _exp(
-                "expect_column_pair_values_to_be_in_set",
-                "approximate",
-                scope,
-                column_A="metric",
-                column_B="is_approximate",
-                value_pairs_set=pairs,
-            ),
-            _exp(
-                "expect_column_pair_values_to_be_in_set",
-                "approximate",
-                scope,
-                column_A="metric",
-                column_B="approximation_label",
-                value_pairs_set=labels,
-                ignore_row_if="either_value_is_missing",
-            ),
-            _exp(
-                "expect_column_values_to_not_be_null",
-                "approximate",
-                scope,
-                column="approximation_label",
-                row_condition={
-                    "column": {"name": "is_approximate"},
-                    "operator": "==",
-                    "parameter": True,
-                    "type": "comparison",
-                },
-            ),
-        ]
-    approximate = [c for c in columns if catalog.get(c, {}).get("is_approximate")]
-    if "is_approximate" in columns:
-        labels = sorted({catalog[c]["label"] for c in approximate})
-        if approximate:
-            out.append(
-                _exp(
-                    "expect_column_values_to_be_in_set",
-                    "approximate",
-                    scope,
-                    column="is_approximate",
-                    value_set=[True],
-                )
-            )
-            out.append(
-                _exp(
-                    "expect_column_values_to_be_in_set",
-                    "approximate",
-                    scope,
-                    column="approximation_label",
-                    value_set=labels,
-                )
-            )
-        return out
-    for col in approximate:
+        return ApproximationPlan("alert_feed")
+    figures = tuple(c for c in columns if catalog.get(c, {}).get("is_approximate"))
+    return ApproximationPlan(
+        "shared_flag" if "is_approximate" in columns else "per_figure", figures
+    )
+
+
+def _approximate(type_: str, scope: str, **kwargs: Any) -> dict:
+    return _exp(type_, "approximate", scope, **kwargs)
+
+
+def _catalogue_checks(plan: ApproximationPlan, catalog: Catalog, scope: str) -> list[dict]:
+    """Every figure says whether it is approximate; every approximate one has a label."""
+    return [
+        _approximate("expect_column_values_to_not_be_null", scope, column="is_approximate"),
+        _approximate(
+            "expect_column_values_to_not_be_null",
+            scope,
+            column="label",
+            row_condition=_WHEN_APPROXIMATE,
+        ),
+    ]
+
+
+def _alert_feed_checks(plan: ApproximationPlan, catalog: Catalog, scope: str) -> list[dict]:
+    """An alert's flag and label are its metric's, as the catalogue has them."""
+    entries = sorted(catalog.items())
+    return [
+        _approximate(
+            "expect_column_pair_values_to_be_in_set",
+            scope,
+            column_A="metric",
+            column_B="is_approximate",
+            value_pairs_set=[[name, row["is_approximate"]] for name, row in entries],
+        ),
+        _approximate(
+            "expect_column_pair_values_to_be_in_set",
+            scope,
+            column_A="metric",
+            column_B="approximation_label",
+            value_pairs_set=[
+                [name, row["label"]] for name, row in entries if row["is_approximate"]
+            ],
+            ignore_row_if="either_value_is_missing",
+        ),
+        _approximate(
+            "expect_column_values_to_not_be_null",
+            scope,
+            column="approximation_label",
+            row_condition=_WHEN_APPROXIMATE,
+        ),
+    ]
+
+
+def _shared_flag_checks(plan: ApproximationPlan, catalog: Catalog, scope: str) -> list[dict]:
+    """Rows holding approximate figures are flagged, with one of their labels."""
+    if not plan.figures:
+        return []
+    labels = sorted({catalog[c]["label"] for c in plan.figures})
+    return [
+        _approximate(
+            "expect_column_values_to_be_in_set", scope, column="is_approximate", value_set=[True]
+        ),
+        _approximate(
+            "expect_column_values_to_be_in_set",
+            scope,
+            column="approximation_label",
+            value_set=labels,
+        ),
+    ]
+
+
+def _per_figure_checks(plan: ApproximationPlan, catalog: Catalog, scope: str) -> list[dict]:
+    """Each approximate figure has its flag (true) and its label columns."""
+    out: list[dict] = []
+    for col in plan.figures:
         flag, label = f"{col}_is_approximate", f"{col}_label"
-        out.append(_exp("expect_column_to_exist", "approximate", "mart", column=flag))
-        out.append(_exp("expect_column_to_exist", "approximate", "mart", column=label))
-        out.append(
-            _exp(
+        out += [
+            _approximate("expect_column_to_exist", "mart", column=flag),
+            _approximate("expect_column_to_exist", "mart", column=label),
+            _approximate("expect_column_values_to_be_in_set", scope, column=flag, value_set=[True]),
+            _approximate(
                 "expect_column_values_to_be_in_set",
-                "approximate",
-                scope,
-                column=flag,
-                value_set=[True],
-            )
-        )
-        out.append(
-            _exp(
-                "expect_column_values_to_be_in_set",
-                "approximate",
                 scope,
                 column=label,
                 value_set=[catalog[col]["label"]],
-            )
-        )
+            ),
+        ]
     return out
+
+
+_APPROXIMATION_CHECKS: dict[Layout, Callable[[ApproximationPlan, Catalog, str], list[dict]]] = {
+    "catalogue": _catalogue_checks,
+    "alert_feed": _alert_feed_checks,
+    "shared_flag": _shared_flag_checks,
+    "per_figure": _per_figure_checks,
+}
+
+
+def _approximate_expectations(mart: str, columns: Mapping[str, Any], scope: str) -> list[dict]:
+    catalog = load_catalog()
+    plan = plan_approximation(mart, columns, catalog)
+    return _APPROXIMATION_CHECKS[plan.layout](plan, catalog, scope)
 
 
 def build_suite(mart: str) -> dict[str, Any]:
@@ -288,7 +286,7 @@ def build_suite(mart: str) -> dict[str, Any]:
     columns = contract_columns(mart)
     scope = "tenant" if spec.tenant_scoped else "mart"
     expectations = _key_expectations(spec, scope)
-    expectations += _rate_expectations(columns, scope)
+    expectations += _rate_expectations(spec, scope)
     expectations += _status_expectations(columns, scope)
     expectations += _approximate_expectations(mart, columns, scope)
     if spec.tenant_scoped:

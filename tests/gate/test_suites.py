@@ -6,7 +6,14 @@ import pytest
 
 from boardroom.gate.config import GateSettings
 from boardroom.gate.marts import MARTS
-from boardroom.gate.suites import contract_columns, load_suite_dict, render_suite, suite_path
+from boardroom.gate.suites import (
+    contract_columns,
+    load_catalog,
+    load_suite_dict,
+    plan_approximation,
+    render_suite,
+    suite_path,
+)
 from boardroom.settings import ConfigurationError
 
 
@@ -33,6 +40,18 @@ def test_rate_bounds() -> None:
         ("warning", 0, 1),
     ]
     assert _bounds("cost_optimization", "est_cost_to_mrr_ratio_30d") == [("critical", 0, None)]
+
+
+def test_approximation_plans() -> None:
+    catalog = load_catalog()
+    plans = {m: plan_approximation(m, contract_columns(m), catalog) for m in MARTS}
+    assert plans["metric_catalog"].layout == "catalogue"
+    assert plans["alerts"].layout == "alert_feed"
+    assert plans["deliverability_health"].layout == "shared_flag"
+    assert "delivery_rate_7d" in plans["deliverability_health"].figures
+    assert plans["exec_overview"].layout == "per_figure"
+    assert "revenue_at_risk_30d" in plans["exec_overview"].figures
+    assert "revenue_won_30d" not in plans["exec_overview"].figures  # exact: no flag
 
 
 def test_every_suite_covers_every_check() -> None:

@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 import psycopg
 
+from boardroom.marts_registry import MARTS
+
 LEVELS = ("ok", "watch", "at_risk", "unknown")
 STATUS_NAMES = (
     "revenue_protection_status",
@@ -736,20 +738,10 @@ TENANT_SUMMARY = (
     "pending_approvals", *STATUS_NAMES,
 )  # fmt: skip
 
-#: Each mart's key columns (its grain).
+#: Each mart's key columns: its grain, the contract's primary key (the metric catalogue is
+#: the seed's copy, compared with it apart).
 GRAINS: dict[str, tuple[str, ...]] = {
-    "exec_overview": ("tenant_id", "as_of_date"),
-    "revenue_protection": ("tenant_id", "as_of_date"),
-    "cost_optimization": ("tenant_id", "as_of_date"),
-    "cost_optimization_by_service": ("tenant_id", "as_of_date", "provider", "service"),
-    "deliverability_health": ("tenant_id", "as_of_date"),
-    "deliverability_by_channel": ("tenant_id", "as_of_date", "channel"),
-    "ops_system_health": ("tenant_id", "as_of_date"),
-    "executive_room_snapshot": ("tenant_id", "as_of_date"),
-    "approval_queue": ("tenant_id", "as_of_date", "approval_id"),
-    "alerts": ("alert_id",),
-    "platform_overview": ("as_of_date",),
-    "tenant_summary": ("tenant_id",),
+    name: mart.grain for name, mart in MARTS.items() if name != "metric_catalog"
 }
 
 

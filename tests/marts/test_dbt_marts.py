@@ -12,8 +12,9 @@ invocations in one module-scoped database:
 4. ``--full-refresh`` of the window: the same rows as the incremental history.
 
 Two tenants matter (``t_acme`` and ``t_o'brien``, quote included) plus ``t_new``, created
-mid-window. Most assertions are about D = 2025-03-10, T = 2025-03-11 00:00:00 UTC; every
-expected figure is worked out next to the rows that produce it.
+mid-window. Most assertions are about D = 2025-03-10, T = 2025-03-11 00:00:00 UTC; the rows
+are CSV files in ``fixtures/`` (one per raw table, plus the late events), every expected
+figure worked out in the comments beside the rows that produce it.
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from boardroom.dbt_env import DBT_PROJECT_DIR, DbtWindow, dbt_env_from_url
+from boardroom.marts_registry import MARTS as REGISTRY
+from tests.support.fixture_rows import read_rows
 
 REPO = Path(__file__).resolve().parents[2]
 RAW_APP_SCHEMA = REPO / "boardroom" / "ingest" / "raw_app_schema.sql"
 RAW_EVENTS_SCHEMA = REPO / "boardroom" / "ingest" / "raw_events_schema.sql"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 ACME = "t_acme"
 OBRIEN = "t_o'brien"
@@ -101,33 +105,28 @@ def _insert(conn: psycopg.Connection, table: str, rows: list[dict]) -> None:
         )
 
 
-_event_counter = 0
-
-
-def event(
-    name: str,
-    tenant: str,
-    at: str | datetime,
-    *,
-    distinct_id: str = "system",
-    loaded_at: datetime | None = None,
-    event_uuid: uuid.UUID | None = None,
-    **properties: object,
-) -> dict:
-    """One raw.posthog_events row; uuids are deterministic unless given."""
-    global _event_counter
-    _event_counter += 1
-    stamp = ts(at) if isinstance(at, str) else at
-    return {
-        "uuid": event_uuid or uuid.UUID(int=_event_counter),
-        "event": name,
-        "distinct_id": distinct_id,
-        "tenant_id": tenant,
-        "timestamp": stamp,
-        "created_at": stamp + timedelta(minutes=1),
-        "properties": json.dumps({"$groups": {"tenant": tenant}, **properties}),
-        "_loaded_at": loaded_at or EXTRACTED_AT,
-    }
+def event_rows(path: Path, *, loaded_at: datetime | None = None) -> list[dict]:
+    """raw.posthog_events rows of an events CSV: the columns after ``distinct_id`` are
+    properties; uuids are 1, 2, ... in row order unless a ``uuid`` column gives them."""
+    rows = []
+    for number, row in enumerate(read_rows(path), start=1):
+        given = row.pop("uuid", None)
+        name, tenant, stamp = row.pop("event"), row.pop("tenant_id"), row.pop("timestamp")
+        distinct_id = row.pop("distinct_id")
+        properties = {k: v for k, v in row.items() if v is not None}
+        rows.append(
+            {
+                "uuid": uuid.UUID(given) if given else uuid.UUID(int=number),
+                "event": name,
+                "distinct_id": distinct_id,
+                "tenant_id": tenant,
+                "timestamp": stamp,
+                "created_at": stamp + timedelta(minutes=1),
+                "properties": json.dumps({"$groups": {"tenant": tenant}, **properties}),
+                "_loaded_at": loaded_at or EXTRACTED_AT,
+            }
+        )
+    return rows
 
 
 def insert_events(conn: psycopg.Connection, rows: list[dict]) -> None:
@@ -142,382 +141,12 @@ def insert_events(conn: psycopg.Connection, rows: list[dict]) -> None:
 
 
 def load_scenario(conn: psycopg.Connection) -> None:
-    """Fill raw.app_* and raw.posthog_events (the schema must exist)."""
-    created = ts("2025-01-01 00:00:00")
-    _insert(
-        conn,
-        "app_tenants",
-        [
-            dict(
-                tenant_id=ACME,
-                name="Acme",
-                plan="growth",
-                mrr=1000,
-                locale="en",
-                timezone="Asia/Riyadh",
-                status="active",
-                created_at=created,
-                updated_at=created,
-            ),
-            # mrr unknown -> cost status unknown; suspended tenants still get figures.
-            dict(
-                tenant_id=OBRIEN,
-                name="O'Brien & Sons",
-                plan="enterprise",
-                mrr=None,
-                locale="ar",
-                timezone="Europe/Dublin",
-                status="suspended",
-                created_at=created,
-                updated_at=created,
-            ),
-            # Created during 2025-03-10: no rows for 03-08 and 03-09.
-            dict(
-                tenant_id=NEW,
-                name="Newco",
-                plan="starter",
-                mrr=0,
-                locale="en",
-                timezone="UTC",
-                status="active",
-                created_at=ts("2025-03-10 12:00:00"),
-                updated_at=ts("2025-03-10 12:00:00"),
-            ),
-        ],
-    )
-    _insert(
-        conn,
-        "app_executive_recipients",
-        [
-            dict(
-                recipient_id="r1",
-                tenant_id=ACME,
-                email="ceo@acme.test",
-                full_name="A. Ceo",
-                role="ceo",
-                mfa_verified=True,
-                active=True,
-                updated_at=created,
-            )
-        ],
-    )
-
-    def deal(deal_id, tenant, value, status, created_at, closed_at=None, currency="SAR"):
-        stamp = ts(created_at)
-        return dict(
-            deal_id=deal_id,
-            tenant_id=tenant,
-            name=deal_id,
-            value=value,
-            currency=currency,
-            status=status,
-            created_at=stamp,
-            closed_at=ts(closed_at) if closed_at else None,
-            updated_at=stamp,
-        )
-
-    _insert(
-        conn,
-        "app_deals",
-        [
-            # D = 03-10: window [02-09 00:00, 03-11 00:00).
-            deal("d1", ACME, "1234.56", "won", "2025-01-05", "2025-02-09 00:00:00"),  # in (edge)
-            deal("d2", ACME, "100.01", "won", "2025-01-05", "2025-02-08 23:59:59"),  # out of 30d
-            deal("d3", ACME, "50.00", "won", "2025-01-05", "2025-03-11 00:00:00"),  # at T: out
-            deal("d4", ACME, "10.00", "lost", "2025-01-05", "2025-03-01 10:00:00"),
-            deal("d8", ACME, "10.00", "lost", "2025-01-05", "2025-03-02 10:00:00", "usd"),
-            deal("d5", ACME, "999.99", "open", "2025-02-01"),
-            deal("d6", ACME, "0.01", "negotiating", "2025-02-01"),
-            deal("d7", ACME, "500.00", "open", "2025-03-11 00:00:00"),  # created at T: out
-        ],
-    )
-    # revenue_won_30d(03-10) = 1234.56; win_rate_90d = 2 won / (2 + 2 lost) = 0.5
-    # (d3 closed at T does not count); pipeline_value = 1000.00.
-
-    def approval(approval_id, tenant, priority, status, created_at, sla):
-        return dict(
-            approval_id=approval_id,
-            tenant_id=tenant,
-            category="deal",
-            priority=priority,
-            status=status,
-            created_at=ts(created_at),
-            sla_deadline_at=ts(sla),
-            decided_at=None,
-            escalation_level=0,
-            updated_at=ts(created_at),
-        )
-
-    _insert(
-        conn,
-        "app_approval_requests",
-        [
-            approval(
-                "a1", ACME, "critical", "pending", "2025-03-01 00:00:00", "2025-03-10 12:00:00"
-            ),
-            approval("a2", ACME, "low", "pending", "2025-02-01 00:00:00", "2025-03-11 03:59:59"),
-            approval("a3", ACME, "normal", "pending", "2025-03-05 00:00:00", "2025-03-11 04:00:00"),
-            approval("a4", ACME, "high", "approved", "2025-03-05 00:00:00", "2025-03-06 00:00:00"),
-            approval("a5", ACME, "high", "pending", "2025-03-11 00:00:00", "2025-03-11 01:00:00"),
-        ],
-    )
-    # D = 03-10: pending a1, a3, a2 (in queue order); SLA warning a1 (overdue), a2; breach a1.
-
-    def sync(tenant, connector, status):
-        return dict(
-            tenant_id=tenant,
-            connector=connector,
-            status=status,
-            last_success_at=created,
-            last_error=None,
-            updated_at=created,
-        )
-
-    _insert(
-        conn,
-        "app_integration_sync_states",
-        [
-            sync(ACME, "whatsapp", "healthy"),
-            sync(ACME, "stripe", "degraded"),
-            sync(OBRIEN, "smtp", "failing"),
-        ],
-    )
-
-    def control(tenant, control_id, status):
-        return dict(
-            tenant_id=tenant,
-            control_id=control_id,
-            framework="PDPL",
-            status=status,
-            checked_at=created,
-            updated_at=created,
-        )
-
-    _insert(
-        conn,
-        "app_compliance_controls",
-        [
-            control(ACME, "PDPL-C01", "passing"),
-            control(ACME, "PDPL-C02", "passing"),
-            control(ACME, "PDPL-C03", "passing"),
-            control(ACME, "PDPL-C04", "failing"),
-            control(ACME, "PDPL-C05", "not_assessed"),
-        ],
-    )  # compliance_posture = 3 / 5 = 0.6; O'Brien has none -> null.
-
-    def consent(consent_id, subject, purpose, granted, recorded_at):
-        return dict(
-            consent_id=consent_id,
-            tenant_id=ACME,
-            subject_id=subject,
-            purpose=purpose,
-            granted=granted,
-            recorded_at=ts(recorded_at),
-            updated_at=ts(recorded_at),
-        )
-
-    _insert(
-        conn,
-        "app_consents",
-        [
-            consent("c1", "s1", "marketing", True, "2025-03-01 00:00:00"),
-            consent("c2", "s1", "marketing", False, "2025-03-05 00:00:00"),  # withdrawn
-            consent("c3", "s2", "analytics", True, "2025-03-02 00:00:00"),
-            consent("c4", "s3", "marketing", True, "2025-03-11 00:00:00"),  # at T: out
-        ],
-    )  # pdpl_consent_coverage(03-10) = 1 covered (s2) / 2 subjects = 0.5
-
-    def contradiction(cid, status, detected_at):
-        return dict(
-            contradiction_id=cid,
-            tenant_id=ACME,
-            severity="high",
-            status=status,
-            detected_at=ts(detected_at),
-            updated_at=ts(detected_at),
-        )
-
-    _insert(
-        conn,
-        "app_contradictions",
-        [
-            contradiction("x1", "detected", "2025-03-01 00:00:00"),
-            contradiction("x2", "reviewing", "2025-03-02 00:00:00"),
-            contradiction("x3", "resolved", "2025-03-03 00:00:00"),
-            contradiction("x4", "detected", "2025-03-11 00:00:00"),
-        ],
-    )  # active_contradictions(03-10) = 2
-    _insert(
-        conn,
-        "app_strategic_deals",
-        [
-            dict(strategic_deal_id="s1", tenant_id=ACME, status="active", updated_at=created),
-            dict(strategic_deal_id="s2", tenant_id=ACME, status="paused", updated_at=created),
-        ],
-    )
-    _insert(
-        conn,
-        "app_evidence_packs",
-        [
-            dict(evidence_pack_id="e1", tenant_id=ACME, status="ready", updated_at=created),
-            dict(evidence_pack_id="e2", tenant_id=ACME, status="draft", updated_at=created),
-        ],
-    )
-
-    def usage(usage_id, provider, service, usage_date, units, unit_cost):
-        return dict(
-            usage_id=usage_id,
-            tenant_id=ACME,
-            provider=provider,
-            service=service,
-            usage_date=datetime.fromisoformat(usage_date).date(),
-            units=units,
-            unit_cost_estimate=unit_cost,
-            updated_at=created,
-        )
-
-    _insert(
-        conn,
-        "app_infra_usage",
-        [
-            usage("u1", "aws", "ses", "2025-03-01", "1000", "0.0001"),  # 0.1: mtd, 30d
-            usage("u2", "aws", "ec2", "2025-02-15", "10", "5.5"),  # 55: 30d only
-            usage("u3", "aws", "ec2", "2025-03-09", "24", "5.5"),  # 132: mtd, 30d, 7d
-        ],
-    )
-    # D = 03-10: est_infra_cost_mtd 132.1, 30d 187.1, 7d 132; per 1k messages
-    # 132 * 1000 / 50 = 2640; cost / mrr = 0.1871 -> watch.
-
-    events: list[dict] = []
-    # Messages, window [03-04, 03-10]: 50 sent (40 email, 10 sms), 48 delivered (38 email,
-    # 10 sms), 1 bounced (email).
-    for i in range(50):
-        channel = "email" if i < 40 else "sms"
-        events.append(
-            event("message_sent", ACME, "2025-03-05 10:00:00", channel=channel, message_id=f"m{i}")
-        )
-    for i in range(48):
-        channel = "email" if i < 38 else "sms"
-        events.append(
-            event(
-                "message_delivered",
-                ACME,
-                "2025-03-05 10:01:00",
-                channel=channel,
-                message_id=f"m{i}",
-            )
-        )
-    events.append(
-        event(
-            "message_bounced",
-            ACME,
-            "2025-03-04 00:00:00",
-            channel="email",
-            message_id="m49",
-            bounce_type="hard",
-        )
-    )  # window start edge: in
-    # Outside the window of 03-10: one second before it, and at T.
-    events.append(
-        event("message_sent", ACME, "2025-03-03 23:59:59", channel="email", message_id="old")
-    )
-    events.append(
-        event("message_sent", ACME, "2025-03-11 00:00:00", channel="email", message_id="late")
-    )
-    # bounce_rate_7d = 1 / 50 = 0.02 (watch, hit exactly); delivery_rate_7d = 0.96.
-    for i in range(4):
-        events.append(event("otp_sent", ACME, "2025-03-06 08:00:00", channel="sms", otp_id=f"o{i}"))
-    for i in range(3):
-        events.append(
-            event("otp_verified", ACME, "2025-03-06 08:01:00", channel="sms", otp_id=f"o{i}")
-        )
-    # Payments, window [02-09, 03-10].
-    events.append(
-        event(
-            "payment_succeeded",
-            ACME,
-            "2025-03-01 09:00:00",
-            invoice_id="inv1",
-            amount=100.10,
-            currency="SAR",
-        )
-    )
-    events.append(
-        event(
-            "payment_failed",
-            ACME,
-            "2025-03-02 09:00:00",
-            invoice_id="inv2",
-            amount=50.00,
-            currency="SAR",
-            failure_code="card_declined",
-        )
-    )
-    events.append(
-        event(
-            "payment_failed",
-            ACME,
-            "2025-03-03 09:00:00",
-            invoice_id="inv2",
-            amount=70.25,
-            currency="SAR",
-            failure_code="card_declined",
-        )
-    )
-    events.append(
-        event(
-            "payment_succeeded",
-            ACME,
-            "2025-03-12 09:00:00",
-            invoice_id="inv2",
-            amount=70.25,
-            currency="SAR",
-        )
-    )  # cures inv2 from 03-12 on
-    events.append(
-        event(
-            "payment_failed",
-            ACME,
-            "2025-03-04 09:00:00",
-            invoice_id="inv3",
-            amount=30.00,
-            currency="SAR",
-            failure_code="insufficient_funds",
-        )
-    )
-    events.append(
-        event(
-            "payment_succeeded",
-            ACME,
-            "2025-03-05 09:00:00",
-            invoice_id="inv3",
-            amount=30.00,
-            currency="SAR",
-        )
-    )
-    # D = 03-10: payments_collected_30d 130.10; revenue_at_risk_30d 70.25 (inv2's latest
-    # failure); ratio 70.25 / 200.35 -> at_risk. D = 03-12: inv2 cured, at risk 0.
-    # API: 200 requests in [03-04, 03-10], one 500 -> error rate 0.005 (watch, exactly);
-    # latencies 1..200 ms -> p95 (linear) 190.05.
-    for i in range(200):
-        events.append(
-            event(
-                "api_request",
-                ACME,
-                "2025-03-07 12:00:00",
-                endpoint="/v1/x",
-                status_code=500 if i == 0 else 200,
-                latency_ms=i + 1,
-            )
-        )
-    # Activity: u1, u2 in 7 days; u3 only in 30 days.
-    events.append(event("user_signed_in", ACME, "2025-03-09 08:00:00", distinct_id="u1"))
-    events.append(event("$pageview", ACME, "2025-03-09 08:05:00", distinct_id="u1"))
-    events.append(event("$pageview", ACME, "2025-03-10 23:59:59", distinct_id="u2"))
-    events.append(event("user_signed_in", ACME, "2025-02-20 08:00:00", distinct_id="u3"))
-    # An event outside the catalogue: kept, ignored.
-    events.append(event("feature_flag_called", ACME, "2025-03-09 08:00:00"))
-    insert_events(conn, events)
+    """Fill raw.app_* and raw.posthog_events (the schema must exist) from ``fixtures/``:
+    one CSV per mirror (``app_<table>.csv``) and the events (``posthog_events.csv``), with
+    the figures they produce worked out in their comments."""
+    for path in sorted(FIXTURES.glob("app_*.csv")):
+        _insert(conn, path.stem, read_rows(path))
+    insert_events(conn, event_rows(FIXTURES / "posthog_events.csv"))
 
 
 # --------------------------------------------------------------------------------------
@@ -525,23 +154,9 @@ def load_scenario(conn: psycopg.Connection) -> None:
 # each; the tests below only read what was captured.
 # --------------------------------------------------------------------------------------
 
-MARTS = {
-    # relation in audit -> its grain (primary key)
-    "exec_overview": ("tenant_id", "as_of_date"),
-    "tenant_summary": ("tenant_id",),
-    "revenue_protection": ("tenant_id", "as_of_date"),
-    "cost_optimization": ("tenant_id", "as_of_date"),
-    "cost_optimization_by_service": ("tenant_id", "as_of_date", "provider", "service"),
-    "deliverability_health": ("tenant_id", "as_of_date"),
-    "deliverability_by_channel": ("tenant_id", "as_of_date", "channel"),
-    "ops_system_health": ("tenant_id", "as_of_date"),
-    "executive_room_snapshot": ("tenant_id", "as_of_date"),
-    "approval_queue": ("tenant_id", "as_of_date", "approval_id"),
-    "alerts": ("alert_id",),
-    "platform_overview": ("as_of_date",),
-    "metric_catalog": ("name",),
-}
-DAILY_MARTS = [m for m in MARTS if m not in ("tenant_summary", "metric_catalog")]
+#: relation in audit -> its grain (primary key)
+MARTS = {name: mart.grain for name, mart in REGISTRY.items()}
+DAILY_MARTS = [name for name, mart in REGISTRY.items() if mart.daily]
 CATALOG_CSV = DBT_PROJECT_DIR / "seeds" / "metric_catalog.csv"
 DAY = "2025-03-10"
 
@@ -640,17 +255,7 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             since = conn.execute("SELECT now()").fetchone()[0]
             insert_events(
                 conn,
-                [
-                    event(
-                        "message_complaint",
-                        ACME,
-                        "2025-03-09 10:00:00",
-                        channel="email",
-                        message_id="m3",
-                        loaded_at=datetime.now(UTC),
-                        event_uuid=uuid.UUID("00000000-0000-0000-0000-0000000fffff"),
-                    )
-                ],
+                event_rows(FIXTURES / "posthog_events_late.csv", loaded_at=datetime.now(UTC)),
             )
             conn.execute(
                 "UPDATE raw.app_deals SET status = 'won', closed_at = %s, updated_at = %s,"

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from boardroom.marts_registry import Bounds
+
 _REF = re.compile(r"""ref\(\s*['"]([^'"]+)['"]\s*\)""")
 _SOURCE = re.compile(r"""source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)""")
 
@@ -36,8 +38,20 @@ def _severity(props: Mapping[str, Any]) -> str:
     return " Severity error: a failure blocks what depends on the model in the run."
 
 
-def describe_test(props: Mapping[str, Any]) -> str:
-    """One or two sentences saying what the dbt test ``props`` (a manifest node) asserts."""
+def _range(
+    props: Mapping[str, Any], column: Any, manifest: Mapping[str, Any] | None
+) -> tuple[Any, Any]:
+    """The bounds ``boardroom_within_range`` checks: the column's ``meta.bounds``."""
+    model = ((manifest or {}).get("nodes") or {}).get(props.get("attached_node") or "") or {}
+    meta = ((model.get("columns") or {}).get(column) or {}).get("meta") or {}
+    if "bounds" not in meta:
+        return None, None
+    return Bounds.from_meta(meta["bounds"], f"{props.get('attached_node')}.{column}").expected
+
+
+def describe_test(props: Mapping[str, Any], manifest: Mapping[str, Any] | None = None) -> str:
+    """One or two sentences saying what the dbt test ``props`` (a manifest node) asserts;
+    ``manifest`` gives the tested column's properties where the test reads them."""
     explicit = (props.get("description") or "").strip() or (props.get("meta") or {}).get(
         "description"
     )
@@ -58,7 +72,7 @@ def describe_test(props: Mapping[str, Any]) -> str:
         target = _relation(kwargs.get("to"))
         text = f"Every `{column}` exists as `{kwargs.get('field')}` in `{target}`."
     elif kind == "boardroom_within_range":
-        low, high = kwargs.get("min_value"), kwargs.get("max_value")
+        low, high = _range(props, column, manifest)
         text = f"`{column}` lies within [{low}, {high}] (nulls pass)."
     elif kind:
         arguments = {k: v for k, v in kwargs.items() if k not in ("model", "column_name")}

@@ -85,7 +85,7 @@ class BoardroomDbtTranslator(DagsterDbtTranslator):
         if spec is None:
             return None
         props = manifest["nodes"].get(unique_id) or {}
-        return replace(spec, description=describe_test(props))
+        return replace(spec, description=describe_test(props, manifest))
 
     def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
         metadata = dict(super().get_metadata(dbt_resource_props))

@@ -9,6 +9,7 @@ from typing import Any
 import dagster as dg
 from pydantic import Field
 
+from boardroom.marts_registry import MARTS
 from boardroom.packs.delivery import (
     DeliveryFailed,
     DeliveryReport,
@@ -36,22 +37,8 @@ DELIVERY_GROUP = "delivery"
 OWNERS = ["team:data-engineering"]
 BOARD_PACKS_KEY = dg.AssetKey(["packs", "board_packs"])
 BOARD_PACK_EMAILS_KEY = dg.AssetKey(["delivery", "board_pack_emails"])
-#: The published marts a pack reads (the publish assets of the gate).
-PUBLISHED_MARTS = (
-    "exec_overview",
-    "tenant_summary",
-    "revenue_protection",
-    "cost_optimization",
-    "cost_optimization_by_service",
-    "deliverability_health",
-    "deliverability_by_channel",
-    "ops_system_health",
-    "executive_room_snapshot",
-    "approval_queue",
-    "alerts",
-    "platform_overview",
-    "metric_catalog",
-)
+#: The published marts a pack reads (the publish assets of the gate): every mart.
+PUBLISHED_MARTS = tuple(MARTS)
 MART_DEPS = [dg.AssetKey(["marts", name]) for name in PUBLISHED_MARTS]
 
 
