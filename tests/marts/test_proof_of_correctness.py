@@ -60,7 +60,7 @@ import pytest
 from posthog.request import batch_post
 from psycopg import sql
 
-from boardroom.dbt_runner import build_marts
+from boardroom.dbt.runner import build_marts
 from boardroom.demo import (
     APP_COLUMNS,
     DemoEvent,

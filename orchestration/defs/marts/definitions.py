@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from boardroom.dbt_runner import dbt_executable
+from boardroom.dbt.process import dbt_executable
 from orchestration.defs.marts.project import boardroom_dbt_project
 from orchestration.defs.marts.resources import BoardroomDbtResource
 

@@ -11,8 +11,8 @@ from typing import Any
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 from pydantic import Field
 
-from boardroom import dbt_parse_cache
-from boardroom.dbt_env import dbt_env_from_url
+from boardroom.dbt import parse_cache
+from boardroom.dbt.env import dbt_env_from_url
 
 
 @contextmanager
@@ -57,11 +57,11 @@ class BoardroomDbtResource(DbtCliResource):
         profile_env = self.profile_env()
         target_path = kwargs.get("target_path")
         if target_path is not None:
-            dbt_parse_cache.restore(Path(target_path), profile_env)
+            parse_cache.restore(Path(target_path), profile_env)
         env = {**profile_env, **(extra_env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         with _environ(env):
             return super().cli(args, **kwargs)
 
     def keep_parse_state(self, target_path: Path) -> None:
         """Keep the partial-parse state a finished invocation left in ``target_path``."""
-        dbt_parse_cache.save(target_path, self.profile_env())
+        parse_cache.save(target_path, self.profile_env())
