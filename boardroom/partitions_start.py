@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from boardroom.settings import ConfigurationError
 
 if TYPE_CHECKING:
-    from boardroom.runtime import Runtime
+    from boardroom.cli.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

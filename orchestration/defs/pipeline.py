@@ -21,6 +21,7 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 from dagster._record import record
 
+from boardroom.jobs import DAILY_PIPELINE_JOB
 from boardroom.settings import ConfigurationError
 from orchestration.partitions import daily_partitions
 
@@ -28,7 +29,6 @@ DAILY_CRON_ENV = "BOARDROOM_DAILY_CRON"
 LEGACY_CRON_ENV = "BOARDROOM_INGEST_CRON"
 DEFAULT_DAILY_CRON = "0 2 * * *"
 EXCLUDED_GROUPS = ("delivery",)
-DAILY_PIPELINE_JOB = "daily_pipeline_job"
 _DAILY = re.compile(r"^\s*(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\*\s*$")
 
 

@@ -88,7 +88,7 @@ def test_tenant_scope_run_config_targets_the_real_ops(definitions: dg.Definition
 
 
 def test_run_pipeline_merges_the_scope_into_its_config() -> None:
-    from boardroom.pipeline_run import _with_tenants, run_config
+    from boardroom.cli.pipeline_run import _with_tenants, run_config
 
     base = run_config(True, False)
     merged = _with_tenants(base, ["t_007"])

@@ -14,11 +14,11 @@ from boardroom.ingest.app_tables import TableReport, extract_app_tables, mirror_
 from boardroom.ingest.events import EventIngestReport, PageEvent, ingest_events
 from boardroom.sources.app_db import APP_TABLES
 from orchestration.defs.sources.assets import APP_SOURCE_KEYS, POSTHOG_EVENTS_KEY
+from orchestration.owners import OWNERS
 from orchestration.partitions import daily_partitions, partition_days
 from orchestration.resources import PostgresResource, PostHogQueryResource
 
 GROUP = "ingest"
-OWNERS = ["team:data-engineering"]
 RAW_APP_KEYS: dict[str, dg.AssetKey] = {
     table: dg.AssetKey(["raw", mirror_table(table)]) for table in APP_TABLES
 }

@@ -28,12 +28,12 @@ from boardroom.packs.render import (
     write_manifest,
 )
 from boardroom.settings import Settings
+from orchestration.owners import OWNERS
 from orchestration.partitions import daily_partitions, partition_days
 from orchestration.resources import PostgresResource
 
 PACKS_GROUP = "packs"
 DELIVERY_GROUP = "delivery"
-OWNERS = ["team:data-engineering"]
 BOARD_PACKS_KEY = dg.AssetKey(["packs", "board_packs"])
 BOARD_PACK_EMAILS_KEY = dg.AssetKey(["delivery", "board_pack_emails"])
 #: The published marts a pack reads (the publish assets of the gate).

@@ -3,7 +3,7 @@
 The run goes through Dagster (``daily_pipeline_job`` of the code location in
 ``workspace.yaml``) on the persistent instance under ``DAGSTER_HOME``. It is created with
 that location's origin and executed here from a reconstructable job
-(:mod:`boardroom.workspace_run`), so the Dagster UI shows it as it shows a scheduled run: in
+(:mod:`boardroom.cli.workspace_run`), so the Dagster UI shows it as it shows a scheduled run: in
 the Overview timeline, the job's run history and on the asset pages, with the same checks
 and metadata. A range runs as ONE run (a single-run backfill), which is how
 ``boardroom demo`` builds every generated day.
@@ -29,11 +29,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from boardroom.runtime import Runtime, child_environment
+from boardroom.cli.runtime import Runtime, child_environment
+from boardroom.jobs import DAILY_PIPELINE_JOB
 
 log = logging.getLogger(__name__)
-
-DAILY_PIPELINE_JOB = "daily_pipeline_job"
 
 #: Materialization metadata worth a glance in the summary, in display order.
 _HIGHLIGHTS = (
@@ -150,8 +149,8 @@ class PipelineReport:
         return f"{self.first}" if self.first == self.last else f"{self.first} .. {self.last}"
 
     def failure_paragraph(self) -> str:
-        """Why the run failed, in one paragraph (see :mod:`boardroom.run_failure`)."""
-        from boardroom.run_failure import CheckFailure, failure_paragraph
+        """Why the run failed, in one paragraph (see :mod:`boardroom.cli.run_failure`)."""
+        from boardroom.cli.run_failure import CheckFailure, failure_paragraph
 
         checks = [
             CheckFailure(name, outcome.check_notes.get(name, "no detail reported"))
@@ -259,7 +258,7 @@ class _Progress:
                 outcome.checks_warned.append(name)
                 self.echo(f"  [yellow]check warned[/] {name}")
             else:
-                from boardroom.run_failure import observed_in
+                from boardroom.cli.run_failure import observed_in
 
                 outcome.checks_failed.append(name)
                 outcome.check_notes[name] = observed_in(
@@ -270,7 +269,7 @@ class _Progress:
             seconds = event.event_specific_data.duration_ms / 1000
             self.echo(f"[green]step done[/] {event.step_key} ({seconds:.1f} s)")
         elif kind == DagsterEventType.STEP_FAILURE:
-            from boardroom.run_failure import error_text
+            from boardroom.cli.run_failure import error_text
 
             head = error_text(event.event_specific_data.error)
             self.failures.append(f"step {event.step_key} failed: {head}")
@@ -281,7 +280,7 @@ def run_failure_reasons(instance: Any, run_id: str) -> list[str]:
     """The run's own failure message, when no step reported one (e.g. a run-level error)."""
     from dagster import DagsterEventType
 
-    from boardroom.run_failure import error_head, error_text
+    from boardroom.cli.run_failure import error_head, error_text
 
     records = instance.get_records_for_run(
         run_id, of_type={DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_FAILURE}, limit=20
@@ -429,7 +428,7 @@ def run_pipeline(
     with exported_environment(child_environment(runtime)):
         import dagster as dg
 
-        from boardroom.workspace_run import execute_with_origin, workspace_job
+        from boardroom.cli.workspace_run import execute_with_origin, workspace_job
 
         job = workspace_job(DAILY_PIPELINE_JOB)
         job_def = job.definition()

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from boardroom.database import DatabaseUrls, connect, dagster_storage_url, resolve_urls
+from boardroom.paths import DAGSTER_YAML
 from boardroom.settings import Settings
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def dagster_home(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     link = home / "dagster.yaml"
     if not link.exists():
-        link.symlink_to(PROJECT_ROOT / "dagster.yaml")
+        link.symlink_to(DAGSTER_YAML)
     return home
 
 
