@@ -53,8 +53,7 @@ from benchmarks._marts_data import data_set, load_held_events
 from benchmarks._measure import timed
 from boardroom.dbt.env import DBT_SELECTOR
 from boardroom.dbt.runner import build_marts, run_dbt
-
-ROOT = Path(__file__).resolve().parent.parent
+from boardroom.paths import PROJECT_ROOT
 
 
 def touch_operational_rows(app_url: str, warehouse_url: str, at: datetime, share: float) -> int:
@@ -212,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from boardroom.demo import DemoSpec
 
-    root = ROOT / ".boardroom" / "bench"
+    root = PROJECT_ROOT / ".boardroom" / "bench"
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="marts-", dir=root))
     databases = Databases(root)

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from boardroom.paths import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 
 
 def _dagster_env(tmp_path: Path, dagster_db_url: str) -> dict[str, str]:

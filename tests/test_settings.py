@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from boardroom.paths import PROJECT_ROOT
 from boardroom.settings import (
     LOCAL_POSTHOG_PERSONAL_API_KEY,
     ConfigurationError,
@@ -13,7 +12,7 @@ from boardroom.settings import (
     mask_url,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 
 def test_defaults_use_embedded_postgres_and_local_posthog(tmp_path):

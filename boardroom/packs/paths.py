@@ -7,9 +7,9 @@ import os
 import re
 from pathlib import Path
 
+from boardroom.paths import EXPORTS_DIR
 from boardroom.settings import Settings
 
-EXPORTS_DIR = Path(__file__).resolve().parents[2] / "exports"
 TEMPLATES_DIR = EXPORTS_DIR / "templates"
 I18N_DIR = EXPORTS_DIR / "i18n"
 SCHEMA_PATH = EXPORTS_DIR / "board_pack.schema.json"
