@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from boardroom.settings import DEFAULT_PACKS_CRON
 from orchestration.defs.packs.assets import (
     BOARD_PACK_EMAILS_KEY,
     BOARD_PACKS_KEY,
@@ -17,7 +18,6 @@ from orchestration.defs.packs.assets import (
     board_packs,
 )
 from orchestration.defs.packs.jobs import (
-    DEFAULT_PACKS_CRON,
     board_pack_delivery_job,
     board_pack_delivery_schedule,
     packs_cron,
