@@ -78,6 +78,13 @@ def child_environment(runtime: Runtime) -> dict[str, str]:
             "POSTHOG_PROJECT_ID": str(s.posthog_project_id),
             "POSTHOG_PERSONAL_API_KEY": s.posthog_personal_api_key,
             "POSTHOG_PROJECT_API_KEY": s.posthog_project_api_key,
+            # The `smtp` resource reads every one of these (empty: unset).
+            "BOARDROOM_SMTP_HOST": s.smtp_host or "",
+            "BOARDROOM_SMTP_PORT": str(s.smtp_port),
+            "BOARDROOM_SMTP_USERNAME": s.smtp_username or "",
+            "BOARDROOM_SMTP_PASSWORD": s.smtp_password or "",
+            "BOARDROOM_SMTP_SECURITY": s.smtp_security,
+            "BOARDROOM_SMTP_FROM": s.smtp_from,
             "DAGSTER_HOME": str(dagster_home(s)),
             "DAGSTER_DISABLE_TELEMETRY": "1",
             "GX_ANALYTICS_ENABLED": "false",
