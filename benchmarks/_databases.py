@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -11,13 +10,15 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from boardroom.settings import Settings
+
 
 class Databases:
     """Creates ``bench_<name>_<random>`` databases and drops them all on :meth:`close`,
     which also stops an embedded server this object started."""
 
     def __init__(self, root: Path) -> None:
-        configured = os.environ.get("BOARDROOM_WAREHOUSE_URL")
+        configured = Settings.from_env().warehouse_url
         self.embedded_dir: Path | None = None
         if configured:
             self.admin_url = configured

@@ -46,7 +46,7 @@ TARGET_WORKER_MB = 300.0
 
 def build_data(dbs: Databases, root: Path, tenants: int, days: int) -> tuple[str, str, float]:
     """Demo sources -> raw -> dbt marts -> published marts; returns (url, schema, seconds)."""
-    from boardroom.dbt_runner import build_marts
+    from boardroom.dbt.runner import build_marts
     from boardroom.demo import DemoSpec, load_operational, send_events
     from boardroom.ingest.app_tables import extract_app_tables
     from boardroom.ingest.events import ingest_events

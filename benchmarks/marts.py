@@ -27,7 +27,7 @@ two histories: ``incr_long / incr_short`` (growth of the daily run) and ``full /
 the longer one. The last line is JSON with every figure. Nothing timed is asserted.
 
 Every run has its own target folder, as in production, and starts from the warehouse's
-kept partial-parse state (``boardroom.dbt_parse_cache``). Runs on the embedded server
+kept partial-parse state (``boardroom.dbt.parse_cache``). Runs on the embedded server
 (``.boardroom/bench``), or on the server of ``BOARDROOM_WAREHOUSE_URL`` when set (the
 templates stay there; the run's copies are dropped). Unit tests are left out of the timed
 builds (``boardroom_marts_no_unit_tests``).
@@ -51,10 +51,9 @@ from benchmarks._databases import Databases
 from benchmarks._dbt_timings import summary
 from benchmarks._marts_data import data_set, load_held_events
 from benchmarks._measure import timed
-from boardroom.dbt_env import DBT_SELECTOR
-from boardroom.dbt_runner import build_marts, run_dbt
-
-ROOT = Path(__file__).resolve().parent.parent
+from boardroom.dbt.env import DBT_SELECTOR
+from boardroom.dbt.runner import build_marts, run_dbt
+from boardroom.paths import PROJECT_ROOT
 
 
 def touch_operational_rows(app_url: str, warehouse_url: str, at: datetime, share: float) -> int:
@@ -212,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from boardroom.demo import DemoSpec
 
-    root = ROOT / ".boardroom" / "bench"
+    root = PROJECT_ROOT / ".boardroom" / "bench"
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="marts-", dir=root))
     databases = Databases(root)

@@ -1,3 +1,3 @@
-from boardroom.cli import app
+from boardroom.cli.main import app
 
 app(prog_name="boardroom")

@@ -13,48 +13,41 @@ Dagster reads the start when the definitions load, so the record is written befo
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from boardroom.settings import ConfigurationError
+from boardroom.settings import Settings, check_day
 
 if TYPE_CHECKING:
-    from boardroom.runtime import Runtime
+    from boardroom.cli.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-PARTITIONS_START_ENV = "BOARDROOM_PARTITIONS_START"
 DEFAULT_PARTITIONS_START = "2025-01-01"
 RECORD_NAME = "partitions_start"
 
 
 def record_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env.get("BOARDROOM_DATA_DIR") or ".boardroom").resolve() / RECORD_NAME
+    return _record_path(Settings.from_env(env))
 
 
-def _checked(value: str, source: str) -> str:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise ConfigurationError(
-            f"{source} must be a date like 2025-01-01; got {value!r}."
-        ) from None
-    return value
+def _record_path(settings: Settings) -> Path:
+    return settings.data_dir / RECORD_NAME
 
 
 def configured_start(env: Mapping[str, str] | None = None) -> str | None:
     """``BOARDROOM_PARTITIONS_START`` (checked), else the recorded day, else None."""
-    env = os.environ if env is None else env
-    value = (env.get(PARTITIONS_START_ENV) or "").strip()
-    if value:
-        return _checked(value, PARTITIONS_START_ENV)
-    path = record_path(env)
+    return _configured_start(Settings.from_env(env))
+
+
+def _configured_start(settings: Settings) -> str | None:
+    if settings.partitions_start:
+        return settings.partitions_start
+    path = _record_path(settings)
     if path.is_file():
-        return _checked(path.read_text().strip(), str(path))
+        return check_day(path.read_text().strip(), str(path))
     return None
 
 
@@ -64,7 +57,10 @@ def partitions_start(env: Mapping[str, str] | None = None) -> str:
 
 
 def record_start(day: date, env: Mapping[str, str] | None = None) -> Path:
-    path = record_path(env)
+    return _record(day, record_path(env))
+
+
+def _record(day: date, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"{day.isoformat()}\n")
     return path
@@ -130,13 +126,12 @@ def derive_start(runtime: Runtime) -> date | None:
 
 def ensure_start(runtime: Runtime) -> str:
     """The partitions' first day, derived from the sources and recorded on first use."""
-    env = {**os.environ, "BOARDROOM_DATA_DIR": str(runtime.settings.data_dir)}
-    configured = configured_start(env)
+    configured = _configured_start(runtime.settings)
     if configured:
         return configured
     day = derive_start(runtime)
     if day is None:
         return DEFAULT_PARTITIONS_START
-    path = record_start(day, env)
+    path = _record(day, _record_path(runtime.settings))
     log.info("Partitions start on %s (recorded in %s)", day, path)
     return day.isoformat()

@@ -20,11 +20,8 @@ from datetime import date
 
 import dagster as dg
 
-from boardroom.partitions_start import (
-    DEFAULT_PARTITIONS_START,
-    PARTITIONS_START_ENV,
-    partitions_start,
-)
+from boardroom.partitions_start import DEFAULT_PARTITIONS_START, partitions_start
+from boardroom.settings import PARTITIONS_START_ENV
 
 __all__ = [
     "DEFAULT_PARTITIONS_START",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from boardroom.cli import app
+from boardroom.cli.main import app
 
 runner = CliRunner()
 

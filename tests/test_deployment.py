@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from boardroom.paths import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 
 
 def _dagster_env(tmp_path: Path, dagster_db_url: str) -> dict[str, str]:
@@ -58,7 +60,27 @@ def test_definitions_hold_the_shared_resources():
     from orchestration.definitions import defs
 
     definitions = defs()
-    assert {"app_db", "warehouse", "posthog"} <= set(definitions.resources or {})
+    assert set(definitions.resources or {}) == {"app_db", "warehouse", "posthog", "dbt", "smtp"}
+
+
+def test_each_resource_is_declared_and_bound_in_its_parts_resources_module():
+    """``orchestration/defs/<part>/resources.py`` declares a resource's class and binds it."""
+    import importlib
+
+    from dagster.components.definitions import LazyDefinitions
+
+    from orchestration.definitions import defs
+
+    for key, resource in (defs().resources or {}).items():
+        module = type(resource).__module__
+        assert module.startswith("orchestration.defs.") and module.endswith(".resources"), key
+        bound = {
+            name
+            for value in vars(importlib.import_module(module)).values()
+            if isinstance(value, LazyDefinitions)
+            for name in (value.load_fn().resources or {})
+        }
+        assert key in bound, (key, module)
 
 
 def test_dagster_instance_uses_postgres_storage():

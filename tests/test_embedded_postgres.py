@@ -116,7 +116,7 @@ def test_tcp_door_for_password_logins_only(tmp_path, monkeypatch):
     superuser is refused there, and `db status` prints where to connect."""
     from typer.testing import CliRunner
 
-    from boardroom.cli import app
+    from boardroom.cli.main import app
 
     port = embedded_postgres._free_port()
     data_dir = tmp_path / "pgdata"

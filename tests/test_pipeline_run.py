@@ -12,19 +12,19 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from boardroom.cli import app
-from boardroom.partitions_start import (
-    DEFAULT_PARTITIONS_START,
-    forget_start,
-    partitions_start,
-    record_start,
-)
-from boardroom.pipeline_run import (
+from boardroom.cli.main import app
+from boardroom.cli.pipeline_run import (
     AssetOutcome,
     PipelineInputError,
     check_window,
     parse_day,
     yesterday_utc,
+)
+from boardroom.partitions_start import (
+    DEFAULT_PARTITIONS_START,
+    forget_start,
+    partitions_start,
+    record_start,
 )
 from orchestration.defs.pipeline import DailyPartitionedSelection
 from orchestration.partitions import daily_partitions

@@ -1,4 +1,4 @@
-"""Gate settings from the environment.
+"""Gate settings, read from the environment by :class:`boardroom.settings.Settings`.
 
 * ``BOARDROOM_GATE_FRESHNESS_MAX_LAG_HOURS`` (default 6): largest allowed gap, in hours,
   between a day's as-of time T (D+1 00:00 UTC) and its ``data_as_of`` (the instant both
@@ -10,15 +10,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from boardroom.settings import ConfigurationError
-
-FRESHNESS_ENV = "BOARDROOM_GATE_FRESHNESS_MAX_LAG_HOURS"
-VOLUME_ENV = "BOARDROOM_GATE_VOLUME_MIN_RATIO"
-SAMPLE_ENV = "BOARDROOM_GATE_SAMPLE_ROWS"
+from boardroom.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -29,22 +24,9 @@ class GateSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GateSettings:
-        env = os.environ if env is None else env
-
-        def number(name: str, default: float) -> float:
-            raw = (env.get(name) or "").strip()
-            if not raw:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ConfigurationError(f"{name} must be a number; got {raw!r}.") from None
-            if value < 0:
-                raise ConfigurationError(f"{name} must not be negative; got {raw!r}.")
-            return value
-
+        settings = Settings.from_env(env)
         return cls(
-            freshness_max_lag_hours=number(FRESHNESS_ENV, cls.freshness_max_lag_hours),
-            volume_min_ratio=number(VOLUME_ENV, cls.volume_min_ratio),
-            sample_rows=int(number(SAMPLE_ENV, cls.sample_rows)),
+            freshness_max_lag_hours=settings.gate_freshness_max_lag_hours,
+            volume_min_ratio=settings.gate_volume_min_ratio,
+            sample_rows=settings.gate_sample_rows,
         )

@@ -25,10 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from boardroom.gate.marts import MARTS, MartSpec
+from boardroom.paths import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXPECTATIONS_DIR = ROOT / "expectations"
-CATALOG_CSV = ROOT / "dbt_project" / "seeds" / "metric_catalog.csv"
+CATALOG_CSV = DBT_PROJECT_DIR / "seeds" / "metric_catalog.csv"
 
 #: Column the gate adds to each frame: hours from ``data_as_of`` to the as-of time T.
 FRESHNESS_COLUMN = "_gate_freshness_lag_hours"
@@ -355,4 +354,4 @@ def load_suite_dict(mart: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, 
 
 if __name__ == "__main__":
     for written in write_suites():
-        print(written.relative_to(ROOT))
+        print(written.relative_to(PROJECT_ROOT))

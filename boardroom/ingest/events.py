@@ -116,7 +116,37 @@ def stream_name(client: PostHogQueryClient) -> str:
     return f"posthog_events:{client.host}/projects/{client.project_id}"
 
 
-def ingest_events(
+@dataclass(frozen=True)
+class IngestPlan:
+    """What one call pulls: the days, the windows over them and the sweep, and how."""
+
+    start: date
+    end: date
+    run_started_at: datetime
+    page_size: int
+    workers: int
+    stream: str  # the watermark's key
+    watermark: datetime | None  # the sweep's lower bound before this run
+    windows: list[Window]
+    sweep_late: bool
+
+    @property
+    def late_before(self) -> datetime:
+        """Events stamped before this are late: before the pulled days."""
+        return day_start(self.start)
+
+    def report(self) -> EventIngestReport:
+        """An empty report of this plan, filled in as the windows are pulled."""
+        return EventIngestReport(
+            start=self.start,
+            end=self.end,
+            run_started_at=self.run_started_at,
+            watermark=self.watermark,
+            windows=[w.describe() for w in self.windows],
+        )
+
+
+def plan_ingest(
     client: PostHogQueryClient,
     warehouse_url: str,
     start: date,
@@ -127,17 +157,12 @@ def ingest_events(
     max_workers: int | None = None,
     lookback: timedelta = DEFAULT_LOOKBACK,
     run_started_at: datetime | None = None,
-    on_page: Callable[[PageEvent], None] | None = None,
-) -> EventIngestReport:
-    """Pull events of days [start, end) (``end`` defaults to the day after ``start``), plus
-    the late-event sweep, into ``raw.posthog_events``. See the module docstring."""
-    started = time.perf_counter()
+) -> IngestPlan:
+    """The windows of one call (see :func:`ingest_events`); creates ``raw``'s tables if
+    missing and reads the stream's watermark."""
     end = end or start + timedelta(days=1)
     run_started_at = (run_started_at or datetime.now(UTC)).astimezone(UTC)
-    page_size = max(1, min(page_size or client.page_size, MAX_PAGE_SIZE))
     workers = max(1, min(max_workers or client.max_concurrency, client.max_concurrency))
-    stats_before = client.stats.snapshot()
-
     with connect(warehouse_url) as conn:
         ensure_schema(conn)
         stream = stream_name(client)
@@ -151,29 +176,44 @@ def ingest_events(
         sweep_since=sweep_since,
         sweep=sweep_late,
     )
-    report = EventIngestReport(
+    return IngestPlan(
         start=start,
         end=end,
         run_started_at=run_started_at,
+        page_size=max(1, min(page_size or client.page_size, MAX_PAGE_SIZE)),
+        workers=workers,
+        stream=stream,
         watermark=watermark,
-        windows=[w.describe() for w in windows],
+        windows=windows,
+        sweep_late=sweep_late,
     )
-    log.info("pulling PostHog events: %s", "; ".join(report.windows))
 
+
+def pull_windows(
+    client: PostHogQueryClient,
+    warehouse_url: str,
+    plan: IngestPlan,
+    report: EventIngestReport,
+    on_page: Callable[[PageEvent], None] | None = None,
+) -> PageResult:
+    """Pull and load every window of the plan, ``plan.workers`` at a time; the loaded pages'
+    totals. ``report`` counts the pages and the time spent reading PostHog. The first
+    failure stops every worker and is raised."""
     total = PageResult()
     lock = threading.Lock()
     pending: queue.Queue[Window] = queue.Queue()
-    for window in windows:
+    for window in plan.windows:
         pending.put(window)
     stop = threading.Event()
     failures: list[BaseException] = []
-    late_before = day_start(start)
 
     def work() -> None:
         try:
             with connect(warehouse_url) as conn:
                 prepare_session(conn)
-                loader = PageLoader(conn, late_before=late_before, newest_bound=run_started_at)
+                loader = PageLoader(
+                    conn, late_before=plan.late_before, newest_bound=plan.run_started_at
+                )
 
                 def handle_page(fetch, window: Window) -> None:
                     with conn.transaction():
@@ -191,7 +231,7 @@ def ingest_events(
                         window = pending.get_nowait()
                     except queue.Empty:
                         break
-                    pull_window(client, window, handle_page, page_size=page_size, stop=stop)
+                    pull_window(client, window, handle_page, page_size=plan.page_size, stop=stop)
                 with lock:
                     report.pull_seconds += loader.copy_seconds
         except Stopped:
@@ -203,7 +243,7 @@ def ingest_events(
 
     threads = [
         threading.Thread(target=work, name=f"posthog-events-{i + 1}", daemon=True)
-        for i in range(min(workers, len(windows)))
+        for i in range(min(plan.workers, len(plan.windows)))
     ]
     for thread in threads:
         thread.start()
@@ -215,22 +255,42 @@ def ingest_events(
         raise
     if failures:
         raise failures[0]
+    return total
 
+
+def settle(warehouse_url: str, plan: IngestPlan, total: PageResult) -> PageResult:
+    """After every window: release quarantined events whose tenant now exists, reconcile,
+    and move the watermark to the run's start (when sweeping). ``total`` gains what that
+    changed; returns what the release alone did."""
     with connect(warehouse_url) as conn:
         prepare_session(conn)
-        loader = PageLoader(conn, late_before=late_before, newest_bound=run_started_at)
+        loader = PageLoader(conn, late_before=plan.late_before, newest_bound=plan.run_started_at)
         released = loader.recheck_quarantine()
         total.add(released)
         total.add(loader.reconcile())
-        if sweep_late:
+        if plan.sweep_late:
             write_watermark(
                 conn,
-                stream,
-                run_started_at,
-                {"start": start.isoformat(), "end": end.isoformat(), "rows": total.received},
+                plan.stream,
+                plan.run_started_at,
+                {
+                    "start": plan.start.isoformat(),
+                    "end": plan.end.isoformat(),
+                    "rows": total.received,
+                },
             )
+    return released
 
-    stats_after = client.stats.snapshot()
+
+def fill_report(
+    report: EventIngestReport,
+    total: PageResult,
+    released: PageResult,
+    queries: int,
+    retries: int,
+    seconds: float,
+) -> EventIngestReport:
+    """``report`` with the call's totals (the release's re-reads not counted as received)."""
     report.rows_received = total.received - released.received
     report.rows_loaded = total.loaded
     report.duplicates_collapsed = total.duplicates_collapsed - released.duplicates_collapsed
@@ -238,13 +298,57 @@ def ingest_events(
     report.quarantined = {k: v for k, v in sorted(total.quarantined.items()) if v}
     report.released_from_quarantine = total.released
     report.rows_removed = total.removed
-    report.queries = int(stats_after["queries"] - stats_before["queries"])
-    report.retries = int(stats_after["retries"] - stats_before["retries"])
+    report.queries = queries
+    report.retries = retries
     report.newest_event_time = total.newest
     report.days_touched = sorted(total.days)
     report.late_rows = total.late
     report.merge_seconds = total.seconds
-    report.seconds = time.perf_counter() - started
+    report.seconds = seconds
+    return report
+
+
+def ingest_events(
+    client: PostHogQueryClient,
+    warehouse_url: str,
+    start: date,
+    end: date | None = None,
+    *,
+    sweep_late: bool = True,
+    page_size: int | None = None,
+    max_workers: int | None = None,
+    lookback: timedelta = DEFAULT_LOOKBACK,
+    run_started_at: datetime | None = None,
+    on_page: Callable[[PageEvent], None] | None = None,
+) -> EventIngestReport:
+    """Pull events of days [start, end) (``end`` defaults to the day after ``start``), plus
+    the late-event sweep, into ``raw.posthog_events``. See the module docstring."""
+    started = time.perf_counter()
+    stats_before = client.stats.snapshot()
+    plan = plan_ingest(
+        client,
+        warehouse_url,
+        start,
+        end,
+        sweep_late=sweep_late,
+        page_size=page_size,
+        max_workers=max_workers,
+        lookback=lookback,
+        run_started_at=run_started_at,
+    )
+    report = plan.report()
+    log.info("pulling PostHog events: %s", "; ".join(report.windows))
+    total = pull_windows(client, warehouse_url, plan, report, on_page)
+    released = settle(warehouse_url, plan, total)
+    stats_after = client.stats.snapshot()
+    fill_report(
+        report,
+        total,
+        released,
+        queries=int(stats_after["queries"] - stats_before["queries"]),
+        retries=int(stats_after["retries"] - stats_before["retries"]),
+        seconds=time.perf_counter() - started,
+    )
     log.info("PostHog events: %s", report.summary())
     return report
 

@@ -7,13 +7,11 @@ Arabic-Indic digits (٠١٢٣٤٥٦٧٨٩) and Arabic decimal and thousands sepa
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
-DIGITS_ENV = "BOARDROOM_PACK_DIGITS"
-WESTERN = "western"
-ARABIC_INDIC = "arabic-indic"
-STYLES = (WESTERN, ARABIC_INDIC)
+from boardroom.settings import DIGIT_STYLES, Settings
+
+WESTERN, ARABIC_INDIC = DIGIT_STYLES
 #: Locales whose packs may use Arabic-Indic digits.
 ARABIC_LOCALES = frozenset({"ar"})
 
@@ -26,10 +24,7 @@ _ARABIC_INDIC = str.maketrans(
 
 def digits_style(env: Mapping[str, str] | None = None) -> str:
     """The configured style (an unknown value raises, so a typo is not silently ignored)."""
-    raw = ((os.environ if env is None else env).get(DIGITS_ENV) or WESTERN).strip().lower()
-    if raw not in STYLES:
-        raise ValueError(f"{DIGITS_ENV} must be one of {', '.join(STYLES)}; got {raw!r}.")
-    return raw
+    return Settings.from_env(env).pack_digits
 
 
 def localise(text: str, locale: str, style: str) -> str:

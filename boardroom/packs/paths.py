@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
+from boardroom.paths import EXPORTS_DIR
 from boardroom.settings import Settings
 
-EXPORTS_DIR = Path(__file__).resolve().parents[2] / "exports"
 TEMPLATES_DIR = EXPORTS_DIR / "templates"
 I18N_DIR = EXPORTS_DIR / "i18n"
 SCHEMA_PATH = EXPORTS_DIR / "board_pack.schema.json"
 CSS_PATH = EXPORTS_DIR / "pack.css"
-OUTPUT_DIR_ENV = "BOARDROOM_OUTPUT_DIR"
 
 
 def output_dir(settings: Settings | None = None, env: dict[str, str] | None = None) -> Path:
     """``BOARDROOM_OUTPUT_DIR``, else ``<data dir>/packs``."""
-    configured = ((os.environ if env is None else env).get(OUTPUT_DIR_ENV) or "").strip()
-    if configured:
-        return Path(configured).resolve()
-    return (settings or Settings.from_env()).data_dir / "packs"
+    return (settings or Settings.from_env(env)).packs_dir
 
 
 def tenant_folder(tenant_id: str) -> str:

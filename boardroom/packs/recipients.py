@@ -9,7 +9,6 @@ It fails closed: a tenant without an entry receives nothing (reported as
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +18,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from boardroom.packs.scopes import PLATFORM_SCOPE, ROLE_SCOPES, scope_for_role
-from boardroom.settings import ConfigurationError
+from boardroom.settings import DOMAINS_ENV, ConfigurationError, Settings
 
-DOMAINS_ENV = "BOARDROOM_RECIPIENT_DOMAINS"
-JSON_OPT_IN_ENV = "BOARDROOM_PACK_JSON_RECIPIENTS"
 #: Where recipients are read from by default: the operational database's own table, so a
 #: deactivation or lost MFA takes effect at the next delivery.
 DEFAULT_RECIPIENTS_TABLE = ("app", "executive_recipients")
@@ -77,7 +74,7 @@ class DomainAllowList:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DomainAllowList:
         """Read ``BOARDROOM_RECIPIENT_DOMAINS`` (unset: nobody is allowed)."""
-        raw = ((os.environ if env is None else env).get(DOMAINS_ENV) or "").strip()
+        raw = Settings.from_env(env).recipient_domains
         if not raw:
             return cls()
         if raw.startswith("@"):
@@ -112,8 +109,7 @@ class JsonOptIn:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> JsonOptIn:
-        raw = (os.environ if env is None else env).get(JSON_OPT_IN_ENV) or ""
-        return cls.of(raw.split(","))
+        return cls.of(Settings.from_env(env).pack_json_recipients)
 
 
 def exclusion_reason(recipient: Recipient, allow_list: DomainAllowList) -> str | None:

@@ -30,11 +30,11 @@ from boardroom.packs.pdf import PdfResult, render_pdf
 from boardroom.packs.periods import DEFAULT_PERIOD_DAYS, Period
 from boardroom.packs.reader import list_tenants, read_platform_data, read_tenant_data
 from boardroom.packs.scopes import PLATFORM_SCOPE, SCOPES
+from boardroom.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-WORKERS_ENV = "BOARDROOM_PACK_WORKERS"
 #: Packs a worker renders before it is replaced (WeasyPrint frees memory only on exit).
 TASKS_PER_WORKER = 25
 
@@ -91,9 +91,9 @@ class _Job:
 
 
 def default_workers() -> int:
-    configured = (os.environ.get(WORKERS_ENV) or "").strip()
-    if configured:
-        return max(0, int(configured))
+    configured = Settings.from_env().pack_workers
+    if configured is not None:
+        return configured
     return max(1, min(4, os.cpu_count() or 1))
 
 

@@ -13,45 +13,23 @@ ingestion (``ingest_job`` stays for ad-hoc runs).
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Mapping, Set
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 from dagster._record import record
 
-from boardroom.settings import ConfigurationError
+from boardroom.jobs import DAILY_PIPELINE_JOB
+from boardroom.settings import DAILY_CRON_ENV, Settings, daily_time
 from orchestration.partitions import daily_partitions
 
-DAILY_CRON_ENV = "BOARDROOM_DAILY_CRON"
-LEGACY_CRON_ENV = "BOARDROOM_INGEST_CRON"
-DEFAULT_DAILY_CRON = "0 2 * * *"
 EXCLUDED_GROUPS = ("delivery",)
-DAILY_PIPELINE_JOB = "daily_pipeline_job"
-_DAILY = re.compile(r"^\s*(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\*\s*$")
 
 
 def daily_cron(env: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(cron, the variable it came from): ``BOARDROOM_DAILY_CRON``, else the legacy name."""
-    env = os.environ if env is None else env
-    for name in (DAILY_CRON_ENV, LEGACY_CRON_ENV):
-        value = (env.get(name) or "").strip()
-        if value:
-            return value, name
-    return DEFAULT_DAILY_CRON, DAILY_CRON_ENV
-
-
-def daily_time(cron: str, variable: str = DAILY_CRON_ENV) -> tuple[int, int]:
-    """``"30 2 * * *"`` -> ``(2, 30)`` (hour, minute); anything but a daily cron is refused."""
-    match = _DAILY.match(cron)
-    if match:
-        minute, hour = int(match[1]), int(match[2])
-        if minute < 60 and hour < 24:
-            return hour, minute
-    raise ConfigurationError(
-        f"{variable} must be a daily cron 'M H * * *' (UTC), e.g. '0 2 * * *'; got {cron!r}."
-    )
+    settings = Settings.from_env(env)
+    return settings.daily_cron, settings.daily_cron_variable
 
 
 @record

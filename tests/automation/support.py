@@ -11,7 +11,8 @@ from typing import Any
 import requests
 
 from boardroom.posthog_local import PostHogLocal
-from orchestration.resources import PostgresResource, PostHogQueryResource
+from orchestration.defs.databases.resources import PostgresResource
+from orchestration.defs.sources.resources import PostHogQueryResource
 
 PROJECT_ID = 3
 PROJECT_KEY = "phc_automation_project"

@@ -88,7 +88,7 @@ def test_tenant_scope_run_config_targets_the_real_ops(definitions: dg.Definition
 
 
 def test_run_pipeline_merges_the_scope_into_its_config() -> None:
-    from boardroom.pipeline_run import _with_tenants, run_config
+    from boardroom.cli.pipeline_run import _with_tenants, run_config
 
     base = run_config(True, False)
     merged = _with_tenants(base, ["t_007"])
@@ -105,16 +105,14 @@ def test_day_ranges() -> None:
 
 
 def test_new_settings_are_read_and_documented() -> None:
-    from pathlib import Path
-
+    from boardroom.paths import PROJECT_ROOT
     from boardroom.settings import Settings
 
     owner = Settings.from_env({"BOARDROOM_DATA_OWNER_EMAIL": " owner@example.org "})
     assert owner.data_owner_email == "owner@example.org"
     assert Settings.from_env({}).data_owner_email is None
-    root = Path(__file__).resolve().parents[2]
-    example = (root / ".env.example").read_text()
-    readme = (root / "README.md").read_text()
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    readme = (PROJECT_ROOT / "README.md").read_text()
     for name in ("BOARDROOM_DATA_OWNER_EMAIL", "BOARDROOM_MARTS_FRESHNESS_HOURS"):
         assert f"{name}=" in example and f"`{name}`" in readme, name
     for sensor in ("source_observation_sensor", "late_data_sensor", "run_failure_alert_sensor"):

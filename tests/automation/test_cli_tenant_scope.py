@@ -13,7 +13,7 @@ from datetime import date
 import psycopg
 from typer.testing import CliRunner
 
-from boardroom.cli import app
+from boardroom.cli.main import app
 from boardroom.gate.publish import publish_tenants
 from tests.automation.test_tenant_scope import rows_by_tenant
 from tests.support.demo_warehouse import create_database, drop_database

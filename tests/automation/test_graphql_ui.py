@@ -9,7 +9,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import psycopg
@@ -24,11 +23,12 @@ from dagster_graphql.test.utils import (
 )
 
 from boardroom.demo import DemoSpec, load_operational
+from boardroom.paths import WORKSPACE_FILE
 from boardroom.sources.app_db import APP_TABLES, create_app_schema
 from tests.automation.support import PERSONAL_KEY, PROJECT_ID, event, posthog_stand_in, send
 from tests.support.demo_warehouse import create_database, drop_database
 
-WORKSPACE = str(Path(__file__).resolve().parents[2] / "workspace.yaml")
+WORKSPACE = str(WORKSPACE_FILE)
 
 ASSETS = """
 query {

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from orchestration.defs.automation.run_failure import run_failure_alert_sensor
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.gate.assets import publish_marts
-from orchestration.resources import PostgresResource
 from tests.automation.test_tenant_scope import audit_marts_already_built
 from tests.gate.conftest import MAX_DATE
 from tests.packs.smtp_server import RecordingHandler, smtp_server

@@ -9,9 +9,9 @@ import pytest
 
 from boardroom.gate.publish import publish_tenants
 from boardroom.packs.render import read_manifest
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.gate.scope import BOARD_PACKS_OP
 from orchestration.defs.packs.assets import board_packs
-from orchestration.resources import PostgresResource
 
 DAY = "2026-03-31"
 

@@ -13,9 +13,9 @@ from psycopg import sql
 
 from boardroom.gate import publish_tenants
 from boardroom.gate.marts import MARTS
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.gate.assets import publish_marts
 from orchestration.defs.gate.checks import GX_CHECKS
-from orchestration.resources import PostgresResource
 from tests.gate.conftest import MAX_DATE, MIN_DATE
 from tests.support.audit_assets import audit_marts_already_built
 

@@ -17,7 +17,7 @@ import pytest
 from psycopg import sql
 from typer.testing import CliRunner
 
-from boardroom.cli import app
+from boardroom.cli.main import app
 from boardroom.gate import publish_tenants
 from tests.gate.conftest import MAX_DATE, MIN_DATE
 

@@ -11,10 +11,10 @@ import pytest
 
 from boardroom.gate import publish_tenants
 from boardroom.gate.marts import MARTS, PUBLICATION_BLOCKED
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.gate.assets import publish_marts
 from orchestration.defs.gate.checks import GX_CHECKS
 from orchestration.defs.gate.common import CHECK_NAME
-from orchestration.resources import PostgresResource
 from tests.gate.conftest import MAX_DATE, MIN_DATE, table_rows
 from tests.support.audit_assets import audit_marts_already_built
 

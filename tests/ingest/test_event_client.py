@@ -21,7 +21,7 @@ from boardroom.ingest.posthog_query import (
     PostHogUnavailableError,
 )
 from boardroom.posthog_local import PostHogLocal
-from orchestration.resources import PostHogQueryResource
+from orchestration.defs.sources.resources import PostHogQueryResource
 
 PROJECT_KEY = "phc_client_test"
 PERSONAL_KEY = "phx_client_test_secret"

@@ -15,6 +15,7 @@ from dagster._core.storage.tags import (
 
 from boardroom.settings import ConfigurationError
 from boardroom.sources.app_db import APP_TABLES
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.ingest.assets import (
     RAW_APP_KEYS,
     RAW_POSTHOG_EVENTS_KEY,
@@ -24,7 +25,6 @@ from orchestration.defs.ingest.assets import (
 )
 from orchestration.defs.pipeline import daily_cron, daily_time
 from orchestration.partitions import build_daily_partitions, daily_partitions, partitions_start
-from orchestration.resources import PostgresResource
 
 SEED = """
 INSERT INTO app.tenants VALUES
@@ -221,7 +221,7 @@ def test_both_assets_materialize_against_the_local_posthog(resources, tmp_path, 
     import requests
 
     from boardroom.posthog_local import PostHogLocal
-    from orchestration.resources import PostHogQueryResource
+    from orchestration.defs.sources.resources import PostHogQueryResource
 
     def event(uuid: str, tenant: str | None, ts: str, **props) -> dict:
         groups = {"$groups": {"tenant": tenant}} if tenant else {}

@@ -1,22 +1,15 @@
-"""boardroom.dbt_env: Postgres URLs into the variables dbt_project/profiles.yml reads."""
+"""boardroom.dbt.env: Postgres URLs into the variables dbt_project/profiles.yml reads."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import UTC, date, datetime
 
 import pytest
 
-from boardroom.dbt_env import (
-    DBT_PROJECT_DIR,
-    DBT_SELECTOR,
-    WINDOW_ENV_VARS,
-    DbtWindow,
-    dbt_env_from_url,
-)
-from boardroom.dbt_runner import dbt_executable
+from boardroom.dbt.env import DBT_SELECTOR, WINDOW_ENV_VARS, DbtWindow, dbt_env_from_url
+from boardroom.dbt.process import run_dbt_process
+from boardroom.paths import DBT_PROJECT_DIR
 
 
 def test_tcp_url_with_encoded_credentials():
@@ -128,16 +121,10 @@ def test_int_as_of_days_reads_every_window_variable():
 def test_a_bad_window_variable_stops_dbt_with_its_name(tmp_path):
     """The window's environment variables are validated like the vars: dbt stops before
     touching the warehouse and names the variable."""
-    env = {
-        **os.environ,
-        **DbtWindow("2025-03-07", "2025-03-07").env(),
-        "BOARDROOM_DBT_MIN_DATE": "yesterday",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [dbt_executable(), "--no-use-colors", "parse"]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    env = {**DbtWindow("2025-03-07", "2025-03-07").env(), "BOARDROOM_DBT_MIN_DATE": "yesterday"}
+    result = run_dbt_process(
+        ["parse"], target_path=tmp_path / "target", log_path=tmp_path, env=env, check=False
+    )
     assert result.returncode != 0
     assert (
         "min_date (var or BOARDROOM_DBT_MIN_DATE) must be a date YYYY-MM-DD, got: yesterday"

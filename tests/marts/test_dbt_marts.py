@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -38,11 +37,13 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from boardroom.dbt_env import DBT_PROJECT_DIR, DbtWindow, dbt_env_from_url
+from boardroom.dbt.env import DbtWindow, dbt_env_from_url
+from boardroom.dbt.process import run_dbt_process
 from boardroom.marts_registry import MARTS as REGISTRY
+from boardroom.paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from tests.support.fixture_rows import read_rows
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = PROJECT_ROOT
 RAW_APP_SCHEMA = REPO / "boardroom" / "ingest" / "raw_app_schema.sql"
 RAW_EVENTS_SCHEMA = REPO / "boardroom" / "ingest" / "raw_events_schema.sql"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -162,26 +163,13 @@ DAY = "2025-03-10"
 
 
 def _dbt(args: list[str], env: dict[str, str], workdir: Path) -> subprocess.CompletedProcess:
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [
-        str(dbt),
-        "--no-use-colors",
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-    ]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        raise AssertionError(
-            f"dbt {' '.join(args)} failed:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
-        )
-    return result
+    return run_dbt_process(
+        args,
+        target_path=workdir / "target",
+        log_path=workdir / "logs",
+        env=env,
+        timeout=300,
+    )
 
 
 def _capture(url: str) -> dict[str, list[dict]]:

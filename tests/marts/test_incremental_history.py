@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from boardroom.dbt_runner import build_marts
+from boardroom.dbt.runner import build_marts
 from tests.marts.test_dbt_marts import MARTS
 from tests.marts.test_dbt_marts import _capture as capture_marts
 

@@ -10,6 +10,7 @@ import dagster as dg
 import psycopg
 import pytest
 
+from boardroom.dbt.manifest import manifest_is_stale
 from orchestration.defs.ingest.assets import RAW_APP_KEYS, RAW_POSTHOG_EVENTS_KEY
 from orchestration.defs.marts.assets import (
     boardroom_dbt_models,
@@ -17,7 +18,7 @@ from orchestration.defs.marts.assets import (
     plan_build,
     previous_build,
 )
-from orchestration.defs.marts.project import boardroom_dbt_project, manifest_is_stale
+from orchestration.defs.marts.project import boardroom_dbt_project
 from orchestration.defs.marts.resources import BoardroomDbtResource
 from orchestration.defs.marts.translator import BoardroomDbtTranslator
 from orchestration.partitions import daily_partitions

@@ -60,7 +60,7 @@ import pytest
 from posthog.request import batch_post
 from psycopg import sql
 
-from boardroom.dbt_runner import build_marts
+from boardroom.dbt.runner import build_marts
 from boardroom.demo import (
     APP_COLUMNS,
     DemoEvent,
@@ -73,11 +73,12 @@ from boardroom.demo.send_events import build_message, sdk_envelope
 from boardroom.ingest.app_tables import extract_app_tables
 from boardroom.ingest.events import ingest_events
 from boardroom.ingest.posthog_query import PostHogQueryClient
+from boardroom.paths import DBT_PROJECT_DIR
 from boardroom.posthog_local import PostHogLocal
 from boardroom.sources.app_db import create_app_schema
 from tests.marts import reference_metrics as ref
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+SEEDS = DBT_PROJECT_DIR / "seeds"
 REL_TOLERANCE = Fraction(1, 10**9)
 #: Audit columns that are not figures.
 NOT_FIGURES = frozenset({"_built_at", "published_at"})

@@ -13,8 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from boardroom.dbt_runner import build_marts
-from boardroom.dbt_static_nodes import (
+from boardroom.dbt.runner import build_marts
+from boardroom.dbt.static_nodes import (
     STATE_SCHEMA,
     STATE_TABLE,
     plan_static_nodes,

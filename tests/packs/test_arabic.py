@@ -12,10 +12,11 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from boardroom.packs.digits import DIGITS_ENV, digits_style
+from boardroom.packs.digits import digits_style
 from boardroom.packs.html import render_html
 from boardroom.packs.pdf import render_pdf
 from boardroom.packs.render import RenderReport
+from boardroom.settings import DIGITS_ENV
 from tests.packs.conftest import ARABIC_TENANT, ENGLISH_TENANT, pack_path
 
 BIDI = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")

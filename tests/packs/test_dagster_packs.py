@@ -9,6 +9,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from boardroom.settings import DEFAULT_PACKS_CRON
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.packs.assets import (
     BOARD_PACK_EMAILS_KEY,
     BOARD_PACKS_KEY,
@@ -17,12 +19,11 @@ from orchestration.defs.packs.assets import (
     board_packs,
 )
 from orchestration.defs.packs.jobs import (
-    DEFAULT_PACKS_CRON,
     board_pack_delivery_job,
     board_pack_delivery_schedule,
     packs_cron,
 )
-from orchestration.resources import PostgresResource
+from orchestration.defs.packs.resources import SmtpResource
 from tests.packs.conftest import DOMAINS
 from tests.packs.smtp_server import RecordingHandler, smtp_server
 
@@ -30,6 +31,7 @@ DAY = "2026-03-31"
 PLACEHOLDER = {
     "warehouse": PostgresResource(url="postgresql://localhost/unused"),
     "app_db": PostgresResource(url="postgresql://localhost/unused"),
+    "smtp": SmtpResource(),
 }
 
 
@@ -74,6 +76,7 @@ def _resources(published_warehouse, demo_warehouse) -> dict:
     return {
         "warehouse": PostgresResource(url=published_warehouse.url),
         "app_db": PostgresResource(url=demo_warehouse.app_url),
+        "smtp": SmtpResource(),  # no server: a dry run
     }
 
 
@@ -117,12 +120,10 @@ def test_render_then_deliver_through_dagster(
 
     handler = RecordingHandler(refuse={r.lower() for r in _t001_recipients(emls)})
     with smtp_server(handler) as (host, port):
-        monkeypatch.setenv("BOARDROOM_SMTP_HOST", host)
-        monkeypatch.setenv("BOARDROOM_SMTP_PORT", str(port))
         failed = dg.materialize(
             [board_pack_emails],
             partition_key=DAY,
-            resources=resources,
+            resources={**resources, "smtp": SmtpResource(host=host, port=str(port))},
             raise_on_error=False,
             run_config={
                 "ops": {

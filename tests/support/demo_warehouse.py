@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from boardroom.dbt_runner import build_marts
+from boardroom.dbt.runner import build_marts
 from boardroom.demo import DemoSpec, load_operational, send_events
 from boardroom.ingest.app_tables import extract_app_tables
 from boardroom.ingest.events import EventIngestReport, ingest_events

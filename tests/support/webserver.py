@@ -15,7 +15,8 @@ from typing import Any
 
 import requests
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from boardroom.paths import PROJECT_ROOT
+
 LOCATION_STATUS = """
 { workspaceOrError { ... on Workspace { locationEntries {
     name loadStatus

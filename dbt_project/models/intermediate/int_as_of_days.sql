@@ -17,7 +17,7 @@
 
 {#-
   The run window: the vars when given (`dbt build --vars ...` by hand), else the
-  BOARDROOM_DBT_* environment variables every Boardroom run sets (boardroom.dbt_env.
+  BOARDROOM_DBT_* environment variables every Boardroom run sets (boardroom.dbt.env.
   DbtWindow.env). A changed environment variable makes dbt re-parse this file only; a
   changed --vars makes it re-parse the whole project, seconds on every daily run.
 #}

@@ -20,10 +20,11 @@ from orchestration.defs.automation.published_days import (
     published_span,
     stale_published_days,
 )
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.packs.assets import PACKS_GROUP
 from orchestration.defs.pipeline import daily_pipeline_job
 from orchestration.defs.sources.observe import sensor_client
-from orchestration.resources import PostgresResource, PostHogQueryResource
+from orchestration.defs.sources.resources import PostHogQueryResource
 
 LATE_DATA_INTERVAL_SECONDS = 300
 TRIGGER_TAG = "boardroom/trigger"

@@ -23,7 +23,7 @@ from boardroom.gate.records import Alert, write_alert
 from boardroom.gate.tables import ensure_published_tables
 from boardroom.settings import Settings
 from orchestration.defs.automation.notify import data_owner_message, send
-from orchestration.resources import PostgresResource
+from orchestration.defs.databases.resources import PostgresResource
 
 RUN_FAILED = "run_failed"
 

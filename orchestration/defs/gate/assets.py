@@ -9,11 +9,12 @@ from boardroom.gate.gate import UnknownTenants, run_gate
 from boardroom.gate.marts import MARTS
 from boardroom.gate.records import load_gate_evaluation
 from orchestration.defs.automation.freshness import MARTS_FRESHNESS_POLICY
-from orchestration.defs.gate.common import AUDIT_KEYS, GROUP, MARTS_KEYS, OWNERS, run_days
+from orchestration.defs.databases.resources import PostgresResource
+from orchestration.defs.gate.common import AUDIT_KEYS, GROUP, MARTS_KEYS, run_days
 from orchestration.defs.gate.schema import published_row_count, published_schema
 from orchestration.defs.gate.scope import PublishMartsConfig
+from orchestration.owners import OWNERS
 from orchestration.partitions import daily_partitions
-from orchestration.resources import PostgresResource
 
 
 @dg.multi_asset(

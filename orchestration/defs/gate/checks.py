@@ -28,9 +28,9 @@ from boardroom.gate.evaluate import MartEvaluation, evaluate_marts
 from boardroom.gate.marts import MARTS
 from boardroom.gate.records import log_withheld, raise_blocked_alerts, store_mart_evaluation
 from boardroom.gate.tables import ensure_published_tables
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.gate.common import AUDIT_KEYS, CHECK_NAME, check_metadata, run_days
 from orchestration.defs.gate.scope import tenant_scope
-from orchestration.resources import PostgresResource
 
 
 def check_result(ev: MartEvaluation) -> dg.AssetCheckResult:

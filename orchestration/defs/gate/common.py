@@ -10,7 +10,6 @@ from boardroom.gate.marts import MARTS
 from orchestration.partitions import partition_days
 
 GROUP = "publish"
-OWNERS = ["team:data-engineering"]
 CHECK_NAME = "gx_suite"
 AUDIT_KEYS: dict[str, dg.AssetKey] = {m: dg.AssetKey(["audit", m]) for m in MARTS}
 MARTS_KEYS: dict[str, dg.AssetKey] = {m: dg.AssetKey(["marts", m]) for m in MARTS}

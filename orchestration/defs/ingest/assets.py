@@ -13,12 +13,13 @@ from pydantic import Field
 from boardroom.ingest.app_tables import TableReport, extract_app_tables, mirror_table
 from boardroom.ingest.events import EventIngestReport, PageEvent, ingest_events
 from boardroom.sources.app_db import APP_TABLES
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.sources.assets import APP_SOURCE_KEYS, POSTHOG_EVENTS_KEY
+from orchestration.defs.sources.resources import PostHogQueryResource
+from orchestration.owners import OWNERS
 from orchestration.partitions import daily_partitions, partition_days
-from orchestration.resources import PostgresResource, PostHogQueryResource
 
 GROUP = "ingest"
-OWNERS = ["team:data-engineering"]
 RAW_APP_KEYS: dict[str, dg.AssetKey] = {
     table: dg.AssetKey(["raw", mirror_table(table)]) for table in APP_TABLES
 }

@@ -15,8 +15,8 @@ from psycopg import sql
 from pydantic import Field
 
 from boardroom.database import connect
-from boardroom.dbt_env import DBT_SELECTOR, DbtWindow
-from boardroom.dbt_static_nodes import STATIC_TAG, StaticNodesPlan, plan_static_nodes
+from boardroom.dbt.env import DBT_SELECTOR, DbtWindow
+from boardroom.dbt.static_nodes import STATIC_TAG, StaticNodesPlan, plan_static_nodes
 from orchestration.defs.ingest.assets import RAW_POSTHOG_EVENTS_KEY
 from orchestration.defs.marts.project import boardroom_dbt_project
 from orchestration.defs.marts.resources import BoardroomDbtResource
@@ -85,7 +85,7 @@ class DbtMartsConfig(dg.Config):
 @dataclass(frozen=True)
 class BuildPlan(DbtWindow):
     """The window of one ``dbt build`` (the run's days plus what late data reaches) and
-    whether it is a full refresh; :meth:`~boardroom.dbt_env.DbtWindow.env` is what dbt reads."""
+    whether it is a full refresh; :meth:`~boardroom.dbt.env.DbtWindow.env` is what dbt reads."""
 
     min_date: date
     max_date: date

@@ -1,4 +1,4 @@
-"""The ``dbt`` resource: dagster-dbt's CLI resource, pointed at the warehouse by URL."""
+"""``dbt``: dagster-dbt's CLI resource, pointed at the warehouse by URL from the environment."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 from pydantic import Field
 
-from boardroom import dbt_parse_cache
-from boardroom.dbt_env import dbt_env_from_url
+from boardroom.dbt import parse_cache
+from boardroom.dbt.env import dbt_env_from_url
+from boardroom.dbt.process import dbt_executable
+from orchestration.defs.marts.project import boardroom_dbt_project
 
 
 @contextmanager
@@ -57,11 +60,25 @@ class BoardroomDbtResource(DbtCliResource):
         profile_env = self.profile_env()
         target_path = kwargs.get("target_path")
         if target_path is not None:
-            dbt_parse_cache.restore(Path(target_path), profile_env)
+            parse_cache.restore(Path(target_path), profile_env)
         env = {**profile_env, **(extra_env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         with _environ(env):
             return super().cli(args, **kwargs)
 
     def keep_parse_state(self, target_path: Path) -> None:
         """Keep the partial-parse state a finished invocation left in ``target_path``."""
-        dbt_parse_cache.save(target_path, self.profile_env())
+        parse_cache.save(target_path, self.profile_env())
+
+
+@dg.definitions
+def dbt_resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "dbt": BoardroomDbtResource(
+                project_dir=boardroom_dbt_project,
+                warehouse_url=dg.EnvVar("BOARDROOM_WAREHOUSE_URL"),
+                dbt_executable=dbt_executable(),
+                global_config_flags=["--no-use-colors"],
+            )
+        }
+    )

@@ -11,8 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtP
 
 from orchestration.defs.ingest.assets import RAW_APP_KEYS, RAW_POSTHOG_EVENTS_KEY
 from orchestration.defs.marts.check_descriptions import describe_test
-
-OWNERS = ["team:data-engineering"]
+from orchestration.owners import OWNERS
 
 #: dbt schema -> Dagster group. Marts are built in `audit` (published later by the gate).
 SCHEMA_GROUPS: dict[str, str] = {

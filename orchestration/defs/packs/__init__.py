@@ -6,4 +6,5 @@
 * ``jobs.py``: ``board_pack_delivery_job`` and its weekly ``board_pack_delivery_schedule``
   (``BOARDROOM_PACKS_CRON``, default Monday 06:00 UTC). Rendering runs with the daily
   pipeline; the daily job leaves the ``delivery`` group out.
+* ``resources.py``: the ``smtp`` resource delivery sends through (``BOARDROOM_SMTP_*``).
 """

@@ -10,13 +10,7 @@ import dagster as dg
 from pydantic import Field
 
 from boardroom.marts_registry import MARTS
-from boardroom.packs.delivery import (
-    DeliveryFailed,
-    DeliveryReport,
-    RetryPolicy,
-    SmtpSettings,
-    deliver_packs,
-)
+from boardroom.packs.delivery import DeliveryFailed, DeliveryReport, RetryPolicy, deliver_packs
 from boardroom.packs.paths import output_dir
 from boardroom.packs.periods import DEFAULT_PERIOD_DAYS, Period
 from boardroom.packs.recipients import DomainAllowList, load_recipients
@@ -28,13 +22,13 @@ from boardroom.packs.render import (
     render_packs,
     write_manifest,
 )
-from boardroom.settings import Settings
+from orchestration.defs.databases.resources import PostgresResource
+from orchestration.defs.packs.resources import SmtpResource
+from orchestration.owners import OWNERS
 from orchestration.partitions import daily_partitions, partition_days
-from orchestration.resources import PostgresResource
 
 PACKS_GROUP = "packs"
 DELIVERY_GROUP = "delivery"
-OWNERS = ["team:data-engineering"]
 BOARD_PACKS_KEY = dg.AssetKey(["packs", "board_packs"])
 BOARD_PACK_EMAILS_KEY = dg.AssetKey(["delivery", "board_pack_emails"])
 #: The published marts a pack reads (the publish assets of the gate): every mart.
@@ -186,12 +180,12 @@ def board_pack_emails(
     config: BoardPackEmailsConfig,
     warehouse: PostgresResource,
     app_db: PostgresResource,
+    smtp: SmtpResource,
 ) -> dg.MaterializeResult:
-    settings = Settings.from_env()
     recipients = load_recipients(app_db.url)
     allow_list = DomainAllowList.from_env()
-    out = output_dir(settings)
-    dry_run = config.dry_run or not settings.smtp_host
+    out = output_dir()
+    dry_run = config.dry_run or not smtp.configured
     if dry_run and not config.dry_run:
         context.log.warning(
             "BOARDROOM_SMTP_HOST is not set: writing the e-mails as .eml files into "
@@ -211,10 +205,10 @@ def board_pack_emails(
                 warehouse.url,
                 recipients,
                 allow_list=allow_list,
-                smtp=None if dry_run else SmtpSettings.from_settings(settings),
+                smtp=None if dry_run else smtp.smtp_settings(),
                 dry_run_dir=out / "outbox" if dry_run else None,
                 retry=RetryPolicy(config.retry_attempts, config.retry_initial_wait_seconds),
-                sender=settings.smtp_from,
+                sender=smtp.sender,
             )
         except DeliveryFailed as exc:
             context.log.error(str(exc))

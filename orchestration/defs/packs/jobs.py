@@ -7,15 +7,14 @@ daily pipeline rendered.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from datetime import timedelta
 
 import dagster as dg
 
+from boardroom.settings import PACKS_CRON_ENV, Settings
 from orchestration.defs.packs.assets import DELIVERY_GROUP
 
-PACKS_CRON_ENV = "BOARDROOM_PACKS_CRON"
-DEFAULT_PACKS_CRON = "0 6 * * 1"
 DELIVERY_JOB = "board_pack_delivery_job"
 
 board_pack_delivery_job = dg.define_asset_job(
@@ -25,10 +24,8 @@ board_pack_delivery_job = dg.define_asset_job(
 )
 
 
-def packs_cron(env: dict[str, str] | None = None) -> str:
-    return ((os.environ if env is None else env).get(PACKS_CRON_ENV) or "").strip() or (
-        DEFAULT_PACKS_CRON
-    )
+def packs_cron(env: Mapping[str, str] | None = None) -> str:
+    return Settings.from_env(env).packs_cron
 
 
 @dg.schedule(

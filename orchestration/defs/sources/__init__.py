@@ -6,4 +6,5 @@
 * ``observe.py``: what an observation reads (rows, newest ``updated_at``, last event
   received), from the app database and PostHog's query API (or the local stand-in).
 * ``sensors.py``: ``source_observation_sensor`` records those observations on a timer.
+* ``resources.py``: the ``posthog`` resource (PostHog's query API, ``POSTHOG_*``).
 """

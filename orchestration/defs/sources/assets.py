@@ -5,9 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 from boardroom.sources.app_db import APP_TABLES
+from orchestration.owners import OWNERS
 
 GROUP = "sources"
-OWNERS = ["team:data-engineering"]
 POSTHOG_EVENTS_KEY = dg.AssetKey(["posthog", "events"])
 APP_SOURCE_KEYS: dict[str, dg.AssetKey] = {
     table: dg.AssetKey(["app", table]) for table in APP_TABLES

@@ -12,7 +12,7 @@ from boardroom.database import connect
 from boardroom.ingest.posthog_query import PostHogQueryClient, posthog_instant
 from boardroom.sources.app_db import APP_TABLES
 from orchestration.defs.sources.assets import APP_SOURCE_KEYS, POSTHOG_EVENTS_KEY
-from orchestration.resources import PostHogQueryResource
+from orchestration.defs.sources.resources import PostHogQueryResource
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 
 import dagster as dg
 
+from orchestration.defs.databases.resources import PostgresResource
 from orchestration.defs.sources.observe import (
     observe_app_tables,
     observe_posthog,
@@ -11,7 +12,7 @@ from orchestration.defs.sources.observe import (
     sensor_client,
     table_observation_event,
 )
-from orchestration.resources import PostgresResource, PostHogQueryResource
+from orchestration.defs.sources.resources import PostHogQueryResource
 
 OBSERVATION_INTERVAL_SECONDS = 300
 

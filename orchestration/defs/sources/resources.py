@@ -1,33 +1,14 @@
-"""Dagster resources: thin, typed handles on the warehouse, the app database and PostHog."""
+"""``posthog``: PostHog's query API for the configured project (or the local stand-in)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import dagster as dg
-import psycopg
 from pydantic import Field
-
-from boardroom.database import connect
 
 if TYPE_CHECKING:
     from boardroom.ingest.posthog_query import PostHogQueryClient
-
-
-class PostgresResource(dg.ConfigurableResource):
-    """A Postgres database named by URL (from the environment; the password is never logged)."""
-
-    url: str
-
-    @contextmanager
-    def connection(self, *, autocommit: bool = False) -> Iterator[psycopg.Connection]:
-        conn = connect(self.url, autocommit=autocommit)
-        try:
-            yield conn
-        finally:
-            conn.close()
 
 
 class PostHogQueryResource(dg.ConfigurableResource):
@@ -79,3 +60,16 @@ class PostHogQueryResource(dg.ConfigurableResource):
             max_retries=self.max_retries,
             max_throttle_wait_seconds=self.max_throttle_wait_seconds,
         )
+
+
+@dg.definitions
+def posthog_resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "posthog": PostHogQueryResource(
+                host=dg.EnvVar("POSTHOG_HOST"),
+                project_id=dg.EnvVar.int("POSTHOG_PROJECT_ID"),
+                personal_api_key=dg.EnvVar("POSTHOG_PERSONAL_API_KEY"),
+            ),
+        }
+    )

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from boardroom.database import DatabaseUrls, connect, dagster_storage_url, resolve_urls
+from boardroom.paths import DAGSTER_YAML
 from boardroom.settings import Settings
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def dagster_home(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     link = home / "dagster.yaml"
     if not link.exists():
-        link.symlink_to(PROJECT_ROOT / "dagster.yaml")
+        link.symlink_to(DAGSTER_YAML)
     return home
 
 
@@ -79,6 +78,13 @@ def child_environment(runtime: Runtime) -> dict[str, str]:
             "POSTHOG_PROJECT_ID": str(s.posthog_project_id),
             "POSTHOG_PERSONAL_API_KEY": s.posthog_personal_api_key,
             "POSTHOG_PROJECT_API_KEY": s.posthog_project_api_key,
+            # The `smtp` resource reads every one of these (empty: unset).
+            "BOARDROOM_SMTP_HOST": s.smtp_host or "",
+            "BOARDROOM_SMTP_PORT": str(s.smtp_port),
+            "BOARDROOM_SMTP_USERNAME": s.smtp_username or "",
+            "BOARDROOM_SMTP_PASSWORD": s.smtp_password or "",
+            "BOARDROOM_SMTP_SECURITY": s.smtp_security,
+            "BOARDROOM_SMTP_FROM": s.smtp_from,
             "DAGSTER_HOME": str(dagster_home(s)),
             "DAGSTER_DISABLE_TELEMETRY": "1",
             "GX_ANALYTICS_ENABLED": "false",

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from boardroom.dbt_env import DBT_PROJECT_DIR
+from boardroom.paths import DBT_PROJECT_DIR
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 CACHE_DIR = DBT_PROJECT_DIR / "target" / "partial_parse"

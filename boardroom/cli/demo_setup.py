@@ -10,6 +10,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from boardroom.cli.runtime import Runtime, open_runtime
 from boardroom.database import connect
 from boardroom.demo import DemoSpec, load_operational, send_events, summary_rows, tenant_profiles
 from boardroom.packs.delivery import DeliveryReport, deliver_packs
@@ -18,7 +19,6 @@ from boardroom.packs.periods import Period
 from boardroom.packs.recipients import DomainAllowList, load_recipients
 from boardroom.packs.render import period_folder
 from boardroom.partitions_start import forget_start
-from boardroom.runtime import Runtime, open_runtime
 from boardroom.settings import Settings
 from boardroom.sources.app_db import create_app_schema
 

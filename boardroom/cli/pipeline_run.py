@@ -3,7 +3,7 @@
 The run goes through Dagster (``daily_pipeline_job`` of the code location in
 ``workspace.yaml``) on the persistent instance under ``DAGSTER_HOME``. It is created with
 that location's origin and executed here from a reconstructable job
-(:mod:`boardroom.workspace_run`), so the Dagster UI shows it as it shows a scheduled run: in
+(:mod:`boardroom.cli.workspace_run`), so the Dagster UI shows it as it shows a scheduled run: in
 the Overview timeline, the job's run history and on the asset pages, with the same checks
 and metadata. A range runs as ONE run (a single-run backfill), which is how
 ``boardroom demo`` builds every generated day.
@@ -29,11 +29,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from boardroom.runtime import Runtime, child_environment
+from boardroom.cli.runtime import Runtime, child_environment
+from boardroom.jobs import DAILY_PIPELINE_JOB
 
 log = logging.getLogger(__name__)
-
-DAILY_PIPELINE_JOB = "daily_pipeline_job"
 
 #: Materialization metadata worth a glance in the summary, in display order.
 _HIGHLIGHTS = (
@@ -150,8 +149,8 @@ class PipelineReport:
         return f"{self.first}" if self.first == self.last else f"{self.first} .. {self.last}"
 
     def failure_paragraph(self) -> str:
-        """Why the run failed, in one paragraph (see :mod:`boardroom.run_failure`)."""
-        from boardroom.run_failure import CheckFailure, failure_paragraph
+        """Why the run failed, in one paragraph (see :mod:`boardroom.cli.run_failure`)."""
+        from boardroom.cli.run_failure import CheckFailure, failure_paragraph
 
         checks = [
             CheckFailure(name, outcome.check_notes.get(name, "no detail reported"))
@@ -259,7 +258,7 @@ class _Progress:
                 outcome.checks_warned.append(name)
                 self.echo(f"  [yellow]check warned[/] {name}")
             else:
-                from boardroom.run_failure import observed_in
+                from boardroom.cli.run_failure import observed_in
 
                 outcome.checks_failed.append(name)
                 outcome.check_notes[name] = observed_in(
@@ -270,7 +269,7 @@ class _Progress:
             seconds = event.event_specific_data.duration_ms / 1000
             self.echo(f"[green]step done[/] {event.step_key} ({seconds:.1f} s)")
         elif kind == DagsterEventType.STEP_FAILURE:
-            from boardroom.run_failure import error_text
+            from boardroom.cli.run_failure import error_text
 
             head = error_text(event.event_specific_data.error)
             self.failures.append(f"step {event.step_key} failed: {head}")
@@ -281,7 +280,7 @@ def run_failure_reasons(instance: Any, run_id: str) -> list[str]:
     """The run's own failure message, when no step reported one (e.g. a run-level error)."""
     from dagster import DagsterEventType
 
-    from boardroom.run_failure import error_head, error_text
+    from boardroom.cli.run_failure import error_head, error_text
 
     records = instance.get_records_for_run(
         run_id, of_type={DagsterEventType.RUN_FAILURE, DagsterEventType.STEP_FAILURE}, limit=20
@@ -403,6 +402,143 @@ def _with_tenants(config: dict[str, Any], tenants: Sequence[str] | None) -> dict
     return {**config, "ops": ops}
 
 
+@dataclass
+class RunPlan:
+    """What one run executes: the workspace's daily job, the assets selected, the run's id."""
+
+    job: Any  # a boardroom.cli.workspace_run.WorkspaceJob
+    first: date
+    last: date
+    selected: list[Any]  # asset keys, by name
+    subset: bool  # fewer than every asset of the job
+    outcomes: dict[str, AssetOutcome]
+    run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def partition_key(self) -> str | None:
+        return self.first.isoformat() if self.first == self.last else None
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {} if self.partition_key else range_tags(self.first, self.last)
+
+    @property
+    def window(self) -> str:
+        return f"{self.first}" if self.first == self.last else f"{self.first} .. {self.last}"
+
+    def describe(self, full_refresh: bool) -> str:
+        return (
+            f"Running {DAILY_PIPELINE_JOB} for as-of {self.window} ({len(self.selected)} "
+            f"assets, run {self.run_id[:8]}{', full refresh' if full_refresh else ''})"
+        )
+
+
+@dataclass(frozen=True)
+class RunExecution:
+    """How an executed plan went."""
+
+    success: bool
+    failures: list[str]
+    seconds: float
+    log_path: Path
+
+
+def plan_run(
+    first: date,
+    last: date,
+    *,
+    skip_groups: Sequence[str] = (),
+    only_groups: Sequence[str] | None = None,
+) -> RunPlan:
+    """The daily job of the workspace for [first, last], its assets filtered by group.
+
+    Loads the definitions: the run's environment must be exported first.
+    """
+    from boardroom.cli.workspace_run import workspace_job
+
+    job = workspace_job(DAILY_PIPELINE_JOB)
+    job_def = job.definition()
+    graph = job_def.asset_layer.asset_graph
+    every = job_def.asset_layer.selected_asset_keys
+    selected = sorted(
+        (
+            key
+            for key in every
+            if graph.get(key).group_name not in skip_groups
+            and (only_groups is None or graph.get(key).group_name in only_groups)
+        ),
+        key=lambda k: k.to_user_string(),
+    )
+    outcomes = {
+        key.to_user_string(): AssetOutcome(key.to_user_string(), graph.get(key).group_name)
+        for key in selected
+    }
+    return RunPlan(job, first, last, selected, len(selected) < len(every), outcomes)
+
+
+def execute_plan(
+    plan: RunPlan,
+    runtime: Runtime,
+    console: Console,
+    *,
+    full_refresh: bool = False,
+    verbose: bool = False,
+    tenants: Sequence[str] | None = None,
+) -> RunExecution:
+    """Execute the plan in this process, its progress on ``console`` as it goes; the
+    outcomes of its assets are filled in ``plan.outcomes``."""
+    import dagster as dg
+
+    from boardroom.cli.workspace_run import execute_with_origin
+
+    # dagster-dbt writes dbt's own log lines to stdout (a run's captured compute log):
+    # keep them in a file, and the progress and summary on the terminal.
+    log_path = runtime.settings.data_dir / "logs" / f"run-{plan.run_id[:8]}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with (
+        _quiet_logging(not verbose),
+        log_path.open("w", encoding="utf-8") as log_file,
+        _step_output_to(None if verbose else log_file) as terminal_stream,
+        dg.DagsterInstance.get() as instance,
+    ):
+        terminal = Console(file=terminal_stream, width=console.width, no_color=console.no_color)
+        progress = _Progress(instance, plan.run_id, plan.outcomes, terminal.print)
+        with progress:
+            run = execute_with_origin(
+                plan.job,
+                instance,
+                run_id=plan.run_id,
+                run_config=_with_tenants(run_config(full_refresh, verbose), tenants),
+                partition_key=plan.partition_key,
+                tags=plan.tags,
+                asset_selection=plan.selected if plan.subset else None,
+            )
+        success = run.status == dg.DagsterRunStatus.SUCCESS
+        failures = progress.failures or (
+            [] if success else run_failure_reasons(instance, plan.run_id)
+        )
+    return RunExecution(success, failures, time.perf_counter() - started, log_path)
+
+
+def report_run(
+    plan: RunPlan, execution: RunExecution, console: Console, *, verbose: bool = False
+) -> PipelineReport:
+    """The run's report; without ``verbose``, says where dbt's and the steps' output went."""
+    if not verbose:
+        console.print(f"dbt and step output: {execution.log_path}")
+    return PipelineReport(
+        run_id=plan.run_id,
+        first=plan.first,
+        last=plan.last,
+        success=execution.success,
+        seconds=execution.seconds,
+        assets=plan.outcomes,
+        failures=execution.failures,
+        log_path=None if verbose else execution.log_path,
+    )
+
+
 def run_pipeline(
     runtime: Runtime,
     first: date,
@@ -427,77 +563,14 @@ def run_pipeline(
     ensure_start(runtime)  # before the definitions load: they read the partitions' first day
     check_window(first, last)
     with exported_environment(child_environment(runtime)):
-        import dagster as dg
-
-        from boardroom.workspace_run import execute_with_origin, workspace_job
-
-        job = workspace_job(DAILY_PIPELINE_JOB)
-        job_def = job.definition()
-        graph = job_def.asset_layer.asset_graph
-        every = job_def.asset_layer.selected_asset_keys
-        selected = sorted(
-            (
-                key
-                for key in every
-                if graph.get(key).group_name not in skip_groups
-                and (only_groups is None or graph.get(key).group_name in only_groups)
-            ),
-            key=lambda k: k.to_user_string(),
-        )
-        subset = len(selected) < len(every)
-        if not selected:
+        plan = plan_run(first, last, skip_groups=skip_groups, only_groups=only_groups)
+        if not plan.selected:
             return PipelineReport("", first, last, True, 0.0, {}, [])
-        outcomes = {
-            key.to_user_string(): AssetOutcome(key.to_user_string(), graph.get(key).group_name)
-            for key in selected
-        }
-        run_id = str(uuid.uuid4())
-        partition_key = first.isoformat() if first == last else None
-        tags = {} if partition_key else range_tags(first, last)
-        window = f"{first}" if first == last else f"{first} .. {last}"
-        console.print(
-            f"Running {DAILY_PIPELINE_JOB} for as-of {window} ({len(selected)} assets, run "
-            f"{run_id[:8]}{', full refresh' if full_refresh else ''})"
+        console.print(plan.describe(full_refresh))
+        execution = execute_plan(
+            plan, runtime, console, full_refresh=full_refresh, verbose=verbose, tenants=tenants
         )
-        # dagster-dbt writes dbt's own log lines to stdout (a run's captured compute log):
-        # keep them in a file, and the progress and summary on the terminal.
-        log_path = runtime.settings.data_dir / "logs" / f"run-{run_id[:8]}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        started = time.perf_counter()
-        with (
-            _quiet_logging(not verbose),
-            log_path.open("w", encoding="utf-8") as log_file,
-            _step_output_to(None if verbose else log_file) as terminal_stream,
-            dg.DagsterInstance.get() as instance,
-        ):
-            terminal = Console(file=terminal_stream, width=console.width, no_color=console.no_color)
-            progress = _Progress(instance, run_id, outcomes, terminal.print)
-            with progress:
-                run = execute_with_origin(
-                    job,
-                    instance,
-                    run_id=run_id,
-                    run_config=_with_tenants(run_config(full_refresh, verbose), tenants),
-                    partition_key=partition_key,
-                    tags=tags,
-                    asset_selection=selected if subset else None,
-                )
-            success = run.status == dg.DagsterRunStatus.SUCCESS
-            failures = progress.failures or (
-                [] if success else run_failure_reasons(instance, run_id)
-            )
-        if not verbose:
-            console.print(f"dbt and step output: {log_path}")
-    return PipelineReport(
-        run_id=run_id,
-        first=first,
-        last=last,
-        success=success,
-        seconds=time.perf_counter() - started,
-        assets=outcomes,
-        failures=failures,
-        log_path=None if verbose else log_path,
-    )
+    return report_run(plan, execution, console, verbose=verbose)
 
 
 #: Groups summed into one row each in the summary (their assets are many and alike); an

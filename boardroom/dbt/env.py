@@ -18,11 +18,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
-
-#: The dbt project (and its profiles.yml) inside the repository.
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 #: Selector building everything a run needs in one ``dbt build`` (see selectors.yml).
 DBT_SELECTOR = "boardroom_marts"

@@ -26,8 +26,7 @@ from dagster._core.remote_origin import (
 from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
 from dagster._core.workspace.load import location_origins_from_yaml_paths
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
+from boardroom.paths import WORKSPACE_FILE
 
 #: Tag on every run started from the command line (a filter in the Runs page).
 LAUNCHED_BY_TAG = "boardroom/launched_by"

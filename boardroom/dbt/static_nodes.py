@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from boardroom.dbt_env import DBT_PROJECT_DIR
+from boardroom.paths import DBT_PROJECT_DIR
 
 #: dbt tag of the nodes that depend on the project's code alone (dbt_project.yml).
 STATIC_TAG = "static"

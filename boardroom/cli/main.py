@@ -85,7 +85,7 @@ def generate(
     force: ForceOption = False,
 ) -> None:
     """Generate deterministic demo data: operational rows into `app`, events into PostHog."""
-    from boardroom.demo_setup import generate_demo
+    from boardroom.cli.demo_setup import generate_demo
 
     settings = _settings()
     _guard_demo_targets(settings, force)
@@ -105,7 +105,7 @@ def demo(
     end_date: EndDateOption = None,
 ) -> None:
     """Run the demo end to end on the embedded server and the local PostHog stand-in."""
-    from boardroom.demo_setup import generate_demo
+    from boardroom.cli.demo_setup import generate_demo
 
     settings = _settings()
     _guard_demo_targets(settings, force=False)
@@ -128,9 +128,9 @@ def demo(
 
 def _deliver_demo(settings: Settings, spec: DemoSpec) -> None:
     """Dry-run delivery of the newest period's packs and a table of what was produced."""
-    from boardroom.demo_setup import deliver_demo_packs
+    from boardroom.cli.demo_setup import deliver_demo_packs
+    from boardroom.cli.runtime import open_runtime
     from boardroom.packs.render import read_manifest
-    from boardroom.runtime import open_runtime
 
     with open_runtime(settings, posthog=False) as runtime:
         folder, report = deliver_demo_packs(runtime, spec)
@@ -207,7 +207,7 @@ def run_command(
 
     The run is recorded in the Dagster instance, so it also shows in `boardroom dev`.
     """
-    from boardroom.pipeline_run import PipelineInputError, check_window, parse_day
+    from boardroom.cli.pipeline_run import PipelineInputError, check_window, parse_day
 
     try:
         if as_of is not None and (from_day is not None or to_day is not None):
@@ -236,8 +236,8 @@ def _run_pipeline(
     tenants: list[str] | None = None,
 ) -> None:
     """Run ``daily_pipeline_job`` over [first, last], print the summary, exit 1 on failure."""
-    from boardroom.pipeline_run import PipelineInputError, print_report, run_pipeline
-    from boardroom.runtime import open_runtime
+    from boardroom.cli.pipeline_run import PipelineInputError, print_report, run_pipeline
+    from boardroom.cli.runtime import open_runtime
 
     verbose = logging.getLogger().isEnabledFor(logging.INFO)
     try:
@@ -292,9 +292,10 @@ def dev(
     port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
 ) -> None:
     """Open the Dagster UI with every asset, check, schedule and sensor loaded (Ctrl-C stops it)."""
-    from boardroom.dev_server import dev_command, run_dev
+    from boardroom.cli.dev_server import dev_command, run_dev
+    from boardroom.cli.runtime import child_environment, open_runtime
     from boardroom.partitions_start import ensure_start
-    from boardroom.runtime import PROJECT_ROOT, child_environment, open_runtime
+    from boardroom.paths import WORKSPACE_FILE
 
     try:
         with open_runtime(_settings()) as runtime:
@@ -304,7 +305,7 @@ def dev(
                 f"Dagster UI on http://127.0.0.1:{port} (PostHog: {runtime.posthog_host}); "
                 "Ctrl-C stops it"
             )
-            command = dev_command(PROJECT_ROOT / "workspace.yaml", port)
+            command = dev_command(WORKSPACE_FILE, port)
             code = run_dev(command, env, cwd=Path(env["DAGSTER_HOME"]))
     except DatabaseUnavailable as exc:
         _fail(str(exc))
