@@ -329,6 +329,11 @@ def _digits(value: str | None) -> str:
     return style
 
 
+def is_set(name: str, env: Mapping[str, str] | None = None) -> bool:
+    """True when the variable ``name`` is set (to anything, empty included)."""
+    return name in (os.environ if env is None else env)
+
+
 def mask_url(url: str) -> str:
     """Hide the password of a database URL so it can be shown in messages and logs."""
     from urllib.parse import urlsplit, urlunsplit

@@ -143,3 +143,30 @@ def _t001_recipients(emls: list[Path]) -> list[str]:
     from email.utils import parseaddr
 
     return [parseaddr(message_from_bytes(p.read_bytes(), policy=default)["To"])[1] for p in emls]
+
+
+def _bound_smtp(monkeypatch, values: dict[str, str]) -> SmtpResource:
+    """The ``smtp`` resource as the code location binds it, in this environment."""
+    from orchestration.defs.packs.resources import smtp_resources
+
+    for name in ("HOST", "PORT", "USERNAME", "PASSWORD", "SECURITY", "FROM"):
+        monkeypatch.delenv(f"BOARDROOM_SMTP_{name}", raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    resource = smtp_resources().resources["smtp"]
+    with dg.build_resources({"smtp": resource}) as built:
+        return built.smtp
+
+
+def test_the_bound_smtp_resource_is_a_dry_run_when_no_variable_is_set(monkeypatch) -> None:
+    smtp = _bound_smtp(monkeypatch, {})
+    assert not smtp.configured
+    assert smtp.sender == "boardroom@localhost"
+
+
+def test_the_bound_smtp_resource_reads_the_variables_that_are_set(monkeypatch) -> None:
+    smtp = _bound_smtp(
+        monkeypatch, {"BOARDROOM_SMTP_HOST": "mail.example.com", "BOARDROOM_SMTP_SECURITY": "ssl"}
+    )
+    assert smtp.configured
+    assert smtp.smtp_settings().port == 465

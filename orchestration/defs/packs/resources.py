@@ -6,7 +6,7 @@ import dagster as dg
 from pydantic import Field
 
 from boardroom.packs.delivery import SmtpSettings
-from boardroom.settings import Settings
+from boardroom.settings import Settings, is_set
 
 
 class SmtpResource(dg.ConfigurableResource):
@@ -53,17 +53,19 @@ class SmtpResource(dg.ConfigurableResource):
         return SmtpSettings.from_settings(self.settings())
 
 
+_FIELDS = {
+    "host": "BOARDROOM_SMTP_HOST",
+    "port": "BOARDROOM_SMTP_PORT",
+    "username": "BOARDROOM_SMTP_USERNAME",
+    "password": "BOARDROOM_SMTP_PASSWORD",
+    "security": "BOARDROOM_SMTP_SECURITY",
+    "from_address": "BOARDROOM_SMTP_FROM",
+}
+
+
 @dg.definitions
 def smtp_resources() -> dg.Definitions:
-    return dg.Definitions(
-        resources={
-            "smtp": SmtpResource(
-                host=dg.EnvVar("BOARDROOM_SMTP_HOST"),
-                port=dg.EnvVar("BOARDROOM_SMTP_PORT"),
-                username=dg.EnvVar("BOARDROOM_SMTP_USERNAME"),
-                password=dg.EnvVar("BOARDROOM_SMTP_PASSWORD"),
-                security=dg.EnvVar("BOARDROOM_SMTP_SECURITY"),
-                from_address=dg.EnvVar("BOARDROOM_SMTP_FROM"),
-            )
-        }
-    )
+    # A variable left unset keeps the field's default (no server: a dry run), as the
+    # settings read it; Dagster would refuse an EnvVar that is not set.
+    values = {field: dg.EnvVar(name) for field, name in _FIELDS.items() if is_set(name)}
+    return dg.Definitions(resources={"smtp": SmtpResource(**values)})
