@@ -9,7 +9,7 @@
 {#-
   The date spine of as-of days: one row per as-of day this invocation (re)builds, tagged
   with the invocation id; every downstream incremental model rebuilds exactly these days
-  (boardroom_run_days_filter) and the replace_as_of_days strategy replaces them.
+  (boardroom_run_days) and the replace_as_of_days strategy replaces them.
   The refs below are read only on incremental runs (late-data detection).
 #}
 -- depends_on: {{ ref('stg_posthog__events') }}

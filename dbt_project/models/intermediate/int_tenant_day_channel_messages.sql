@@ -5,19 +5,12 @@
   Read from the per-event-day rollup int_tenant_event_days, not from raw events.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date']
+    ) }}
 
 ),
 

@@ -6,19 +6,13 @@
   recorded_at, then consent_id) for some purpose is granted: a withdrawal uncovers it.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['as_of_at']
+    ) }}
 
 ),
 
@@ -46,8 +40,7 @@ controls as (
     from tenant_days
     left join control_versions
         on control_versions.tenant_id = tenant_days.tenant_id
-        and control_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < control_versions.valid_to
+        and {{ boardroom_valid_at('control_versions', 'tenant_days.as_of_at') }}
     group by tenant_days.tenant_id, tenant_days.as_of_date
 
 ),
@@ -63,8 +56,7 @@ latest_consents as (
     from tenant_days
     inner join consent_versions
         on consent_versions.tenant_id = tenant_days.tenant_id
-        and consent_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < consent_versions.valid_to
+        and {{ boardroom_valid_at('consent_versions', 'tenant_days.as_of_at') }}
         and consent_versions.recorded_at < tenant_days.as_of_at
     order by
         tenant_days.tenant_id,

@@ -3,19 +3,13 @@
   T): four counts, zeros included, and the total.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['as_of_at']
+    ) }}
 
 ),
 
@@ -37,6 +31,5 @@ select
 from tenant_days
 left join connector_versions
     on connector_versions.tenant_id = tenant_days.tenant_id
-    and connector_versions.valid_from <= tenant_days.as_of_at
-    and tenant_days.as_of_at < connector_versions.valid_to
+    and {{ boardroom_valid_at('connector_versions', 'tenant_days.as_of_at') }}
 group by tenant_days.tenant_id, tenant_days.as_of_date

@@ -5,19 +5,27 @@
   denominator is 0 are null; nothing is rounded.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_tenant_days'), is_incremental()) }}
 
 ),
 
-tenant_days as (
+invoice_states as (
 
-    select tenant_days.*
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_invoice_states'), is_incremental()) }}
+
+),
+
+pending_approvals as (
+
+    {{ boardroom_run_day_rows(ref('int_pending_approvals'), is_incremental()) }}
+
+),
+
+service_costs as (
+
+    {{ boardroom_run_day_rows(ref('int_tenant_day_service_costs'), is_incremental()) }}
 
 ),
 
@@ -28,9 +36,7 @@ invoices as (
         as_of_date,
         sum(amount_at_risk) as revenue_at_risk_30d,
         count(*) filter (where not is_cured) as invoices_at_risk_30d
-    from {{ ref('int_invoice_states') }}
-    where as_of_date in (select as_of_date from days)
-        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
+    from invoice_states
     group by tenant_id, as_of_date
 
 ),
@@ -43,9 +49,7 @@ approvals as (
         count(*) as pending_approvals,
         count(*) filter (where is_sla_warning) as approvals_sla_warning,
         count(*) filter (where is_overdue) as approvals_overdue
-    from {{ ref('int_pending_approvals') }}
-    where as_of_date in (select as_of_date from days)
-        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
+    from pending_approvals
     group by tenant_id, as_of_date
 
 ),
@@ -59,9 +63,7 @@ costs as (
         sum(est_infra_cost_30d) as est_infra_cost_30d,
         sum(est_infra_cost_7d) as est_infra_cost_7d,
         sum(usage_rows_30d) as usage_rows_30d
-    from {{ ref('int_tenant_day_service_costs') }}
-    where as_of_date in (select as_of_date from days)
-        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
+    from service_costs
     group by tenant_id, as_of_date
 
 ),

@@ -9,19 +9,9 @@
   A missing input (null rate, no connector) triggers nothing.
 -#}
 
-with days as (
+with metrics as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-metrics as (
-
-    select metrics.*
-    from {{ ref('int_tenant_day_metrics') }} as metrics
-    inner join days on days.as_of_date = metrics.as_of_date
-        and {{ boardroom_run_days_in('metrics.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_tenant_day_metrics'), is_incremental()) }}
 
 ),
 

@@ -6,17 +6,25 @@
 
 with days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_days(is_incremental()) }}
 
 ),
 
 scorecard as (
 
-    select scorecard.*
-    from {{ ref('int_tenant_day_scorecard') }} as scorecard
-    inner join days on days.as_of_date = scorecard.as_of_date
-        and {{ boardroom_run_days_in('scorecard.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_tenant_day_scorecard'), is_incremental()) }}
+
+),
+
+statuses as (
+
+    {{ boardroom_run_day_rows(ref('int_tenant_day_statuses'), is_incremental()) }}
+
+),
+
+pending as (
+
+    {{ boardroom_run_day_rows(ref('int_pending_approvals'), is_incremental()) }}
 
 ),
 
@@ -71,16 +79,16 @@ tenants as (
 
 alerts as (
 
-    select statuses.as_of_date, {{ boardroom_status_alert_severity('statuses.status') }} as severity
-    from {{ ref('int_tenant_day_statuses') }} as statuses
-    inner join days on days.as_of_date = statuses.as_of_date
-        and {{ boardroom_run_days_in('statuses.as_of_date', is_incremental()) }}
+    select
+        statuses.as_of_date,
+        {{ boardroom_status_alert_severity('statuses.status') }} as severity
+    from statuses
     where statuses.status in ('watch', 'at_risk')
     union all
-    select pending.as_of_date, {{ boardroom_sla_breach_severity('pending.priority') }}
-    from {{ ref('int_pending_approvals') }} as pending
-    inner join days on days.as_of_date = pending.as_of_date
-        and {{ boardroom_run_days_in('pending.as_of_date', is_incremental()) }}
+    select
+        pending.as_of_date,
+        {{ boardroom_sla_breach_severity('pending.priority') }} as severity
+    from pending
     where pending.is_overdue
 
 ),
