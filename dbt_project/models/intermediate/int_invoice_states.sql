@@ -22,7 +22,10 @@ failure_days as (
 
     select *
     from {{ ref('int_tenant_invoice_days') }}
-    where {{ boardroom_rollup_window_filter('event_date', 'd.window_30d_start_date', is_incremental()) }}
+    where
+        {{ boardroom_rollup_window_filter(
+            'event_date', 'd.window_30d_start_date', is_incremental()
+        ) }}
         and failures > 0
 
 ),
@@ -48,13 +51,15 @@ failures_in_window as (
     from tenant_days
     inner join failure_days
         on failure_days.tenant_id = tenant_days.tenant_id
-        and failure_days.event_date between tenant_days.window_30d_start_date and tenant_days.as_of_date
+        and failure_days.event_date
+        between tenant_days.window_30d_start_date and tenant_days.as_of_date
 
 ),
 
 latest_failures as (
 
-    select * from failures_in_window where recency_rank = 1
+    select * from failures_in_window
+    where recency_rank = 1
 
 ),
 

@@ -66,6 +66,7 @@ select
     escalation_level,
     coalesce(sla_deadline_at < sla_warning_before, false) as is_sla_warning,
     coalesce(sla_deadline_at < as_of_at, false) as is_overdue,
-    {{ boardroom_ratio('extract(epoch from (sla_deadline_at - as_of_at))', '3600') }} as hours_to_sla_deadline,
+    {{ boardroom_ratio('extract(epoch from (sla_deadline_at - as_of_at))', '3600') }}
+        as hours_to_sla_deadline,
     {{ boardroom_built_at() }} as _built_at
 from pending

@@ -29,9 +29,14 @@ daily as (
         otp_sent,
         otp_verified
     from {{ ref('int_tenant_event_days') }}
-    where {{ boardroom_rollup_window_filter('event_date', 'd.window_7d_start_date', is_incremental()) }}
-        and messages_sent + messages_delivered + messages_bounced + messages_complained
-            + otp_sent + otp_verified > 0
+    where
+        {{ boardroom_rollup_window_filter(
+            'event_date', 'd.window_7d_start_date', is_incremental()
+        ) }}
+        and (
+            messages_sent + messages_delivered + messages_bounced + messages_complained
+            + otp_sent + otp_verified
+        ) > 0
 
 ),
 
@@ -57,11 +62,17 @@ windowed as (
 
 channels as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, catalogue.channel
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        catalogue.channel
     from tenant_days
     cross join (values ('email'), ('sms'), ('whatsapp')) as catalogue (channel)
     union
-    select tenant_id, as_of_date, channel
+    select
+        tenant_id,
+        as_of_date,
+        channel
     from windowed
 
 ),
@@ -94,9 +105,7 @@ select
     messages_delivered_7d,
     messages_bounced_7d,
     messages_complained_7d,
-    {{ boardroom_ratio('messages_delivered_7d', 'messages_sent_7d') }} as delivery_rate_7d,
-    {{ boardroom_ratio('messages_bounced_7d', 'messages_sent_7d') }} as bounce_rate_7d,
-    {{ boardroom_ratio('messages_complained_7d', 'messages_sent_7d') }} as complaint_rate_7d,
+    {{ boardroom_message_rates_7d() }},
     otp_sent_7d,
     otp_verified_7d,
     {{ boardroom_ratio('otp_verified_7d', 'otp_sent_7d') }} as otp_verification_rate_7d,

@@ -15,17 +15,27 @@ with tenant_days as (
 
 connector_versions as (
 
-    {{ boardroom_snapshot_history(ref('snap_app_integration_sync_states'), ['tenant_id', 'connector']) }}
+    {{ boardroom_snapshot_history(
+        ref('snap_app_integration_sync_states'), ['tenant_id', 'connector']
+    ) }}
 
 )
 
 select
     tenant_days.tenant_id,
     tenant_days.as_of_date,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'healthy') as bigint) as connectors_healthy,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'degraded') as bigint) as connectors_degraded,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'failing') as bigint) as connectors_failing,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'disconnected') as bigint) as connectors_disconnected,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'healthy'
+    ) as bigint) as connectors_healthy,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'degraded'
+    ) as bigint) as connectors_degraded,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'failing'
+    ) as bigint) as connectors_failing,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'disconnected'
+    ) as bigint) as connectors_disconnected,
     cast(count(connector_versions.connector) as bigint) as connectors_total,
     {{ boardroom_built_at() }} as _built_at
 from tenant_days

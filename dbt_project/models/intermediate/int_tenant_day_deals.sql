@@ -26,10 +26,14 @@ deals_at_t as (
         tenant_days.as_of_date,
         deal_versions.deal_value,
         deal_versions.deal_status,
-        deal_versions.closed_at >= tenant_days.window_30d_start_at
-            and deal_versions.closed_at < tenant_days.as_of_at as is_closed_30d,
-        deal_versions.closed_at >= tenant_days.window_90d_start_at
-            and deal_versions.closed_at < tenant_days.as_of_at as is_closed_90d
+        (
+            deal_versions.closed_at >= tenant_days.window_30d_start_at
+            and deal_versions.closed_at < tenant_days.as_of_at
+        ) as is_closed_30d,
+        (
+            deal_versions.closed_at >= tenant_days.window_90d_start_at
+            and deal_versions.closed_at < tenant_days.as_of_at
+        ) as is_closed_90d
     from tenant_days
     inner join deal_versions
         on deal_versions.tenant_id = tenant_days.tenant_id
@@ -43,12 +47,24 @@ aggregated as (
     select
         tenant_days.tenant_id,
         tenant_days.as_of_date,
-        coalesce(sum(deals_at_t.deal_value) filter (where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d), 0) as revenue_won_30d,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d) as deals_won_30d,
-        coalesce(sum(deals_at_t.deal_value) filter (where deals_at_t.deal_status in ('open', 'negotiating')), 0) as pipeline_value,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status in ('open', 'negotiating')) as open_deals,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_90d) as deals_won_90d,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status = 'lost' and deals_at_t.is_closed_90d) as deals_lost_90d
+        coalesce(sum(deals_at_t.deal_value) filter (
+            where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d
+        ), 0) as revenue_won_30d,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d
+        ) as deals_won_30d,
+        coalesce(sum(deals_at_t.deal_value) filter (
+            where deals_at_t.deal_status in ('open', 'negotiating')
+        ), 0) as pipeline_value,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status in ('open', 'negotiating')
+        ) as open_deals,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_90d
+        ) as deals_won_90d,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status = 'lost' and deals_at_t.is_closed_90d
+        ) as deals_lost_90d
     from tenant_days
     left join deals_at_t
         on deals_at_t.tenant_id = tenant_days.tenant_id

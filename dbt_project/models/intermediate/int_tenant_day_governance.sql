@@ -33,7 +33,10 @@ evidence_pack_versions as (
 
 contradictions as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, count(*) as active_contradictions
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        count(*) as active_contradictions
     from tenant_days
     inner join contradiction_versions
         on contradiction_versions.tenant_id = tenant_days.tenant_id
@@ -46,7 +49,10 @@ contradictions as (
 
 strategic_deals as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, count(*) as active_strategic_deals
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        count(*) as active_strategic_deals
     from tenant_days
     inner join strategic_deal_versions
         on strategic_deal_versions.tenant_id = tenant_days.tenant_id
@@ -58,7 +64,10 @@ strategic_deals as (
 
 evidence_packs as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, count(*) as evidence_packs_ready
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        count(*) as evidence_packs_ready
     from tenant_days
     inner join evidence_pack_versions
         on evidence_pack_versions.tenant_id = tenant_days.tenant_id

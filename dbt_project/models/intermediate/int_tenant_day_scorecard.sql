@@ -44,7 +44,8 @@ statuses as (
 )
 
 select
-    metrics.*,
+    -- every column of int_tenant_day_metrics (named once, there), then the statuses
+    metrics.*,  -- noqa: AM04
     statuses.revenue_protection_status,
     statuses.deliverability_status,
     statuses.cost_optimization_status,

@@ -97,7 +97,9 @@ unioned as (
 )
 
 select
-    md5(cast(jsonb_build_array(tenant_id, cast(as_of_date as text), alert_kind, alert_key) as text)) as alert_id,
+    md5(
+        cast(jsonb_build_array(tenant_id, cast(as_of_date as text), alert_kind, alert_key) as text)
+    ) as alert_id,
     tenant_id,
     as_of_date,
     data_as_of,

@@ -31,7 +31,9 @@ select
     est_infra_cost_7d,
     units_30d,
     usage_rows_30d,
-    {{ boardroom_ratio('est_infra_cost_30d', 'sum(est_infra_cost_30d) over (partition by tenant_id, as_of_date)') }} as share_of_tenant_cost_30d,
+    {{ boardroom_ratio(
+        'est_infra_cost_30d', 'sum(est_infra_cost_30d) over (partition by tenant_id, as_of_date)'
+    ) }} as share_of_tenant_cost_30d,
     {{ boardroom_shared_approximation_columns([
         'est_infra_cost_mtd', 'est_infra_cost_30d', 'est_infra_cost_7d', 'units_30d',
         'share_of_tenant_cost_30d'
