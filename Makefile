@@ -31,13 +31,18 @@ test: install  ## Run the test suite
 dev: install  ## Open the Dagster UI (http://127.0.0.1:3000)
 	$(RUN) boardroom dev
 
+# SQL: the dbt project (dbt_project/.sqlfluff) and the SQL Boardroom applies itself (.sqlfluff).
+SQL_PATHS := dbt_project boardroom
+
 lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) sqlfluff lint $(SQL_PATHS)
 
 format: install
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
+	$(RUN) sqlfluff fix $(SQL_PATHS)
 
 bench: bench-ingest bench-marts bench-exports  ## Run every benchmark
 

@@ -130,13 +130,18 @@ CREATE TABLE IF NOT EXISTS raw.app_infra_usage (
 
 -- Incremental extraction starts from each mirror's newest updated_at.
 CREATE INDEX IF NOT EXISTS app_tenants_updated_at_idx ON raw.app_tenants (updated_at);
-CREATE INDEX IF NOT EXISTS app_executive_recipients_updated_at_idx ON raw.app_executive_recipients (updated_at);
+CREATE INDEX IF NOT EXISTS app_executive_recipients_updated_at_idx
+    ON raw.app_executive_recipients (updated_at);
 CREATE INDEX IF NOT EXISTS app_deals_updated_at_idx ON raw.app_deals (updated_at);
-CREATE INDEX IF NOT EXISTS app_approval_requests_updated_at_idx ON raw.app_approval_requests (updated_at);
-CREATE INDEX IF NOT EXISTS app_integration_sync_states_updated_at_idx ON raw.app_integration_sync_states (updated_at);
-CREATE INDEX IF NOT EXISTS app_compliance_controls_updated_at_idx ON raw.app_compliance_controls (updated_at);
+CREATE INDEX IF NOT EXISTS app_approval_requests_updated_at_idx
+    ON raw.app_approval_requests (updated_at);
+CREATE INDEX IF NOT EXISTS app_integration_sync_states_updated_at_idx
+    ON raw.app_integration_sync_states (updated_at);
+CREATE INDEX IF NOT EXISTS app_compliance_controls_updated_at_idx
+    ON raw.app_compliance_controls (updated_at);
 CREATE INDEX IF NOT EXISTS app_consents_updated_at_idx ON raw.app_consents (updated_at);
 CREATE INDEX IF NOT EXISTS app_contradictions_updated_at_idx ON raw.app_contradictions (updated_at);
-CREATE INDEX IF NOT EXISTS app_strategic_deals_updated_at_idx ON raw.app_strategic_deals (updated_at);
+CREATE INDEX IF NOT EXISTS app_strategic_deals_updated_at_idx
+    ON raw.app_strategic_deals (updated_at);
 CREATE INDEX IF NOT EXISTS app_evidence_packs_updated_at_idx ON raw.app_evidence_packs (updated_at);
 CREATE INDEX IF NOT EXISTS app_infra_usage_updated_at_idx ON raw.app_infra_usage (updated_at);

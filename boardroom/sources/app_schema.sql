@@ -49,9 +49,12 @@ CREATE TABLE IF NOT EXISTS app.approval_requests (
     approval_id       text PRIMARY KEY,
     tenant_id         text NOT NULL REFERENCES app.tenants (tenant_id),
     category          text NOT NULL
-                      CHECK (category IN ('deal', 'message', 'integration', 'billing', 'compliance')),
+                      CHECK (category IN (
+                          'deal', 'message', 'integration', 'billing', 'compliance'
+                      )),
     priority          text NOT NULL CHECK (priority IN ('critical', 'high', 'normal', 'low')),
-    status            text NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
+    status            text NOT NULL
+                      CHECK (status IN ('pending', 'approved', 'rejected', 'expired')),
     created_at        timestamptz NOT NULL,
     sla_deadline_at   timestamptz NOT NULL,
     decided_at        timestamptz,
@@ -127,11 +130,14 @@ CREATE TABLE IF NOT EXISTS app.infra_usage (
 
 -- Indexes that incremental extraction (by updated_at) relies on.
 CREATE INDEX IF NOT EXISTS tenants_updated_at_idx ON app.tenants (updated_at);
-CREATE INDEX IF NOT EXISTS executive_recipients_updated_at_idx ON app.executive_recipients (updated_at);
+CREATE INDEX IF NOT EXISTS executive_recipients_updated_at_idx
+    ON app.executive_recipients (updated_at);
 CREATE INDEX IF NOT EXISTS deals_updated_at_idx ON app.deals (updated_at);
 CREATE INDEX IF NOT EXISTS approval_requests_updated_at_idx ON app.approval_requests (updated_at);
-CREATE INDEX IF NOT EXISTS integration_sync_states_updated_at_idx ON app.integration_sync_states (updated_at);
-CREATE INDEX IF NOT EXISTS compliance_controls_updated_at_idx ON app.compliance_controls (updated_at);
+CREATE INDEX IF NOT EXISTS integration_sync_states_updated_at_idx
+    ON app.integration_sync_states (updated_at);
+CREATE INDEX IF NOT EXISTS compliance_controls_updated_at_idx
+    ON app.compliance_controls (updated_at);
 CREATE INDEX IF NOT EXISTS consents_updated_at_idx ON app.consents (updated_at);
 CREATE INDEX IF NOT EXISTS contradictions_updated_at_idx ON app.contradictions (updated_at);
 CREATE INDEX IF NOT EXISTS strategic_deals_updated_at_idx ON app.strategic_deals (updated_at);

@@ -9,7 +9,10 @@
     {%- endif -%}
     {%- set text = value | string | trim -%}
     {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
-        {{ exceptions.raise_compiler_error(name ~ " (var or BOARDROOM_DBT_" ~ (name | upper) ~ ") must be a date YYYY-MM-DD, got: " ~ text) }}
+        {{ exceptions.raise_compiler_error(
+            name ~ " (var or BOARDROOM_DBT_" ~ (name | upper) ~ ") must be a date YYYY-MM-DD, got: "
+            ~ text
+        ) }}
     {%- endif -%}
     {{ return(modules.datetime.date.fromisoformat(text)) }}
 {%- endmacro %}
@@ -19,8 +22,14 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set text = value | string | trim -%}
-    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?', text) -%}
-        {{ exceptions.raise_compiler_error(name ~ " (var or BOARDROOM_DBT_" ~ (name | upper) ~ ") must be an ISO timestamp, got: " ~ text) }}
+    {#- a date, then an optional time, then an optional Z or UTC offset -#}
+    {%- set iso_timestamp = '[0-9]{4}-[0-9]{2}-[0-9]{2}'
+        ~ '([T ][0-9:.]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?' -%}
+    {%- if not modules.re.fullmatch(iso_timestamp, text) -%}
+        {{ exceptions.raise_compiler_error(
+            name ~ " (var or BOARDROOM_DBT_" ~ (name | upper) ~ ") must be an ISO timestamp, got: "
+            ~ text
+        ) }}
     {%- endif -%}
     {%- set parsed = modules.datetime.datetime.fromisoformat(text.replace('Z', '+00:00')) -%}
     {%- if parsed.tzinfo is none -%}
@@ -64,7 +73,9 @@
     history's start is created.
   min_date and max_date default to each other, and both to the UTC date the run started.
 -#}
-{% macro boardroom_days_to_build(min_date, max_date, start_date, days, late_since, incremental, existing_relation, event_days=none) -%}
+{% macro boardroom_days_to_build(
+    min_date, max_date, start_date, days, late_since, incremental, existing_relation, event_days=none
+) -%}
     {%- set lo, hi = boardroom_window_bounds(min_date, max_date) -%}
     {%- if lo > hi -%}
         {{ exceptions.raise_compiler_error("min_date " ~ lo ~ " is after max_date " ~ hi) }}
@@ -86,7 +97,9 @@
     union
     select extra_day as as_of_date
     from unnest(array[
-        {%- for d in extra_days %}{{ boardroom_date_literal(d) }}{{ ", " if not loop.last }}{% endfor -%}
+        {%- for d in extra_days %}
+            {{- boardroom_date_literal(d) }}{{ ", " if not loop.last }}
+        {%- endfor -%}
     ]) as extra_day
     {%- endif %}
     {%- if incremental and (since is not none or touched) %}
@@ -96,7 +109,9 @@
         {%- if touched %}
         select touched_day + offsets.n as as_of_date
         from unnest(array[
-            {%- for d in touched %}{{ boardroom_date_literal(d) }}{{ ", " if not loop.last }}{% endfor -%}
+            {%- for d in touched %}
+                {{- boardroom_date_literal(d) }}{{ ", " if not loop.last }}
+            {%- endfor -%}
         ]) as touched_day
         cross join generate_series(0, 29) as offsets (n)
         {%- endif %}

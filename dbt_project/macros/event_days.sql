@@ -14,7 +14,9 @@
   since then, and the days after the last day built up to max_date (a run after a gap
   fills it). A full build rebuilds every day (no list).
 -#}
-{% macro boardroom_event_days_to_build(min_date, max_date, days, late_since, event_days, existing_relation) -%}
+{% macro boardroom_event_days_to_build(
+    min_date, max_date, days, late_since, event_days, existing_relation
+) -%}
     {%- set lo, hi = boardroom_window_bounds(min_date, max_date) -%}
     {%- set extra_days = boardroom_parse_date_list(days, 'days') -%}
     {%- set touched = boardroom_parse_date_list(event_days, 'event_days') -%}
@@ -32,7 +34,9 @@
     union
     select listed_day as event_date
     from unnest(array[
-        {%- for d in extra_days + touched %}{{ boardroom_date_literal(d) }}{{ ", " if not loop.last }}{% endfor -%}
+        {%- for d in extra_days + touched %}
+            {{- boardroom_date_literal(d) }}{{ ", " if not loop.last }}
+        {%- endfor -%}
     ]) as listed_day
     {%- endif %}
     {%- if since is not none %}

@@ -15,7 +15,9 @@
     {%- endif -%}
     {%- set role_name = role | string | trim -%}
     {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,62}', role_name) -%}
-        {{ exceptions.raise_compiler_error("var audit_reader_role must be a plain identifier, got: " ~ role_name) }}
+        {{ exceptions.raise_compiler_error(
+            "var audit_reader_role must be a plain identifier, got: " ~ role_name
+        ) }}
     {%- endif -%}
     {{ return(role_name) }}
 {%- endmacro %}

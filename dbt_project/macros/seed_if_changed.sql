@@ -8,10 +8,13 @@
 {% materialization seed, adapter='postgres' %}
     {%- set identifier = model['alias'] -%}
     {%- set full_refresh_mode = should_full_refresh() -%}
-    {%- set old_relation = adapter.get_relation(database=database, schema=schema, identifier=identifier) -%}
+    {%- set old_relation = adapter.get_relation(
+        database=database, schema=schema, identifier=identifier
+    ) -%}
     {%- set exists_as_table = old_relation is not none and old_relation.is_table -%}
     {%- set target_relation = this.incorporate(type='table') -%}
-    {%- set stamp = 'boardroom seed ' ~ model['checksum']['checksum'] ~ ' ' ~ local_md5(tojson(config.get('column_types') or {})) -%}
+    {%- set stamp = 'boardroom seed ' ~ model['checksum']['checksum']
+        ~ ' ' ~ local_md5(tojson(config.get('column_types') or {})) -%}
     {%- set agate_table = load_agate_table() -%}
     {%- do store_result('agate_table', response='OK', agate_table=agate_table) -%}
     {%- set unchanged = false -%}

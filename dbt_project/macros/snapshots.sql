@@ -32,3 +32,11 @@
 {% macro postgres__snapshot_get_time() -%}
     now()
 {%- endmacro %}
+
+{#-
+  A version of boardroom_snapshot_history (alias `versions`) valid at the instant `at`:
+  valid_from <= at < valid_to.
+-#}
+{% macro boardroom_valid_at(versions, at) -%}
+    {{ versions }}.valid_from <= {{ at }} and {{ at }} < {{ versions }}.valid_to
+{%- endmacro %}

@@ -17,7 +17,9 @@
     {%- if where == '__boardroom_rows_of_this_run__' -%}
         {#- the invocation's as-of days (a test may not ref() a model it does not test: the
             spine is looked up); none when the invocation built nothing (`dbt test` alone) -#}
-        {%- set spine = adapter.get_relation(database=target.database, schema='intermediate', identifier='int_as_of_days') -%}
+        {%- set spine = adapter.get_relation(
+            database=target.database, schema='intermediate', identifier='int_as_of_days'
+        ) -%}
         {%- set found = none -%}
         {%- if spine is not none -%}
             {%- set found = run_query(
@@ -29,7 +31,8 @@
             {%- set where = '' -%}
         {%- else -%}
             {%- set where = "_built_at = " ~ boardroom_built_at() -%}
-            {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+            {%- set columns = adapter.get_columns_in_relation(relation)
+                | map(attribute='name') | list -%}
             {%- if 'as_of_date' in columns -%}
                 {#- the days as constants: the as_of_date index, not a scan of the history -#}
                 {%- set where = where ~ " and as_of_date in (" ~ found ~ ")" -%}

@@ -11,7 +11,8 @@
     {%- set target_relation = this.incorporate(type='view') -%}
     {%- set stamp = 'boardroom sql md5 ' ~ local_md5(sql) -%}
     {%- set unchanged = false -%}
-    {%- if existing_relation is not none and existing_relation.is_view and not should_full_refresh() -%}
+    {%- if existing_relation is not none and existing_relation.is_view
+        and not should_full_refresh() -%}
         {%- call statement('main', fetch_result=True) -%}
             select obj_description(
                 to_regclass({{ boardroom_text_literal(existing_relation.include(database=false) | string) }}),

@@ -9,7 +9,7 @@
 {#-
   The date spine of as-of days: one row per as-of day this invocation (re)builds, tagged
   with the invocation id; every downstream incremental model rebuilds exactly these days
-  (boardroom_run_days_filter) and the replace_as_of_days strategy replaces them.
+  (boardroom_run_days) and the replace_as_of_days strategy replaces them.
   The refs below are read only on incremental runs (late-data detection).
 #}
 -- depends_on: {{ ref('stg_posthog__events') }}
@@ -45,7 +45,8 @@ watermarks as (
 select
     days_to_build.as_of_date,
     {{ boardroom_utc_midnight('days_to_build.as_of_date + 1') }} as as_of_at,
-    {{ boardroom_utc_midnight('days_to_build.as_of_date + 1') }} + interval '4 hours' as sla_warning_before,
+    {{ boardroom_utc_midnight('days_to_build.as_of_date + 1') }}
+    + interval '4 hours' as sla_warning_before,
     days_to_build.as_of_date - 6 as window_7d_start_date,
     days_to_build.as_of_date - 29 as window_30d_start_date,
     days_to_build.as_of_date - 89 as window_90d_start_date,

@@ -21,25 +21,29 @@
 with days_to_build as (
 
     {%- if is_incremental() %}
-    {{ boardroom_event_days_to_build(
-        min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
-        max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
-        days=var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
-        late_since=var('late_events_loaded_since') or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
-        event_days=var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
-        existing_relation=this
-    ) }}
+        {{ boardroom_event_days_to_build(
+            min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
+            max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
+            days=var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
+            late_since=var('late_events_loaded_since') or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
+            event_days=var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
+            existing_relation=this
+        ) }}
     {%- else %}
-    select cast(day as date) as event_date
-    from generate_series(
-        cast(least(
-            (select min(as_of_date) from {{ ref('int_as_of_days') }}),
-            (select {{ boardroom_utc_date('min(event_at)') }} from {{ ref('stg_posthog__events') }}),
-            (select min(usage_date) from {{ ref('stg_app__infra_usage') }})
-        ) as timestamp),
-        cast((select max(as_of_date) from {{ ref('int_as_of_days') }}) as timestamp),
-        interval '1 day'
-    ) as day
+        select cast(day as date) as event_date
+        from
+            generate_series(
+                cast(least(
+                    (select min(as_of_date) from {{ ref('int_as_of_days') }}),
+                    (
+                        select {{ boardroom_utc_date('min(event_at)') }}
+                        from {{ ref('stg_posthog__events') }}
+                    ),
+                    (select min(usage_date) from {{ ref('stg_app__infra_usage') }})
+                ) as timestamp),
+                cast((select max(as_of_date) from {{ ref('int_as_of_days') }}) as timestamp),
+                interval '1 day'
+            ) as day
     {%- endif %}
 
 )

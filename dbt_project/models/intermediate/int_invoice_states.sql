@@ -8,19 +8,13 @@
   days' latest failures, and a success before T is a success on an event day <= D.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.window_30d_start_date
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['window_30d_start_date']
+    ) }}
 
 ),
 
@@ -28,7 +22,10 @@ failure_days as (
 
     select *
     from {{ ref('int_tenant_invoice_days') }}
-    where {{ boardroom_rollup_window_filter('event_date', 'd.window_30d_start_date', is_incremental()) }}
+    where
+        {{ boardroom_rollup_window_filter(
+            'event_date', 'd.window_30d_start_date', is_incremental()
+        ) }}
         and failures > 0
 
 ),
@@ -54,13 +51,15 @@ failures_in_window as (
     from tenant_days
     inner join failure_days
         on failure_days.tenant_id = tenant_days.tenant_id
-        and failure_days.event_date between tenant_days.window_30d_start_date and tenant_days.as_of_date
+        and failure_days.event_date
+        between tenant_days.window_30d_start_date and tenant_days.as_of_date
 
 ),
 
 latest_failures as (
 
-    select * from failures_in_window where recency_rank = 1
+    select * from failures_in_window
+    where recency_rank = 1
 
 ),
 

@@ -5,19 +5,13 @@
   (overdue included); is_overdue (an SLA breach): sla_deadline_at before T.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at, days.sla_warning_before
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['as_of_at', 'sla_warning_before']
+    ) }}
 
 ),
 
@@ -50,8 +44,7 @@ pending as (
     from tenant_days
     inner join approval_versions
         on approval_versions.tenant_id = tenant_days.tenant_id
-        and approval_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < approval_versions.valid_to
+        and {{ boardroom_valid_at('approval_versions', 'tenant_days.as_of_at') }}
         and approval_versions.created_at < tenant_days.as_of_at
         and approval_versions.approval_status = 'pending'
 
@@ -73,6 +66,7 @@ select
     escalation_level,
     coalesce(sla_deadline_at < sla_warning_before, false) as is_sla_warning,
     coalesce(sla_deadline_at < as_of_at, false) as is_overdue,
-    {{ boardroom_ratio('extract(epoch from (sla_deadline_at - as_of_at))', '3600') }} as hours_to_sla_deadline,
+    {{ boardroom_ratio('extract(epoch from (sla_deadline_at - as_of_at))', '3600') }}
+        as hours_to_sla_deadline,
     {{ boardroom_built_at() }} as _built_at
 from pending

@@ -24,8 +24,8 @@ app_extractions as (
         'integration_sync_states', 'compliance_controls', 'consents', 'contradictions',
         'strategic_deals', 'evidence_packs', 'infra_usage'] %}
     {% for table in app_tables %}
-    select max(extracted_at) as extracted_at from {{ ref('stg_app__' ~ table) }}
-    {{ "union all" if not loop.last }}
+        select max(extracted_at) as extracted_at from {{ ref('stg_app__' ~ table) }}
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 
 )
@@ -40,5 +40,5 @@ select
             from {{ ref('stg_posthog__events') }} as events
         )
     ) as events_complete_until,
-    (select max(extracted_at) from app_extractions) as app_complete_until
+    (select max(app_extractions.extracted_at) from app_extractions) as app_complete_until
 from ingest_watermarks

@@ -25,7 +25,7 @@ ranked as (
         tenant_id,
         currency,
         count(*) over (partition by tenant_id) as currencies,
-        row_number() over (partition by tenant_id order by deals desc, currency) as rank
+        row_number() over (partition by tenant_id order by deals desc, currency asc) as rank
     from deal_currencies
 
 )

@@ -5,19 +5,12 @@
   Read from the per-event-day rollup int_tenant_event_days, not from raw events.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date']
+    ) }}
 
 ),
 
@@ -36,9 +29,14 @@ daily as (
         otp_sent,
         otp_verified
     from {{ ref('int_tenant_event_days') }}
-    where {{ boardroom_rollup_window_filter('event_date', 'd.window_7d_start_date', is_incremental()) }}
-        and messages_sent + messages_delivered + messages_bounced + messages_complained
-            + otp_sent + otp_verified > 0
+    where
+        {{ boardroom_rollup_window_filter(
+            'event_date', 'd.window_7d_start_date', is_incremental()
+        ) }}
+        and (
+            messages_sent + messages_delivered + messages_bounced + messages_complained
+            + otp_sent + otp_verified
+        ) > 0
 
 ),
 
@@ -64,11 +62,17 @@ windowed as (
 
 channels as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, catalogue.channel
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        catalogue.channel
     from tenant_days
     cross join (values ('email'), ('sms'), ('whatsapp')) as catalogue (channel)
     union
-    select tenant_id, as_of_date, channel
+    select
+        tenant_id,
+        as_of_date,
+        channel
     from windowed
 
 ),
@@ -101,9 +105,7 @@ select
     messages_delivered_7d,
     messages_bounced_7d,
     messages_complained_7d,
-    {{ boardroom_ratio('messages_delivered_7d', 'messages_sent_7d') }} as delivery_rate_7d,
-    {{ boardroom_ratio('messages_bounced_7d', 'messages_sent_7d') }} as bounce_rate_7d,
-    {{ boardroom_ratio('messages_complained_7d', 'messages_sent_7d') }} as complaint_rate_7d,
+    {{ boardroom_message_rates_7d() }},
     otp_sent_7d,
     otp_verified_7d,
     {{ boardroom_ratio('otp_verified_7d', 'otp_sent_7d') }} as otp_verification_rate_7d,

@@ -6,25 +6,21 @@
   recorded_at, then consent_id) for some purpose is granted: a withdrawal uncovers it.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['as_of_at']
+    ) }}
 
 ),
 
 control_versions as (
 
-    {{ boardroom_snapshot_history(ref('snap_app_compliance_controls'), ['tenant_id', 'control_id']) }}
+    {{ boardroom_snapshot_history(
+        ref('snap_app_compliance_controls'), ['tenant_id', 'control_id']
+    ) }}
 
 ),
 
@@ -39,22 +35,32 @@ controls as (
     select
         tenant_days.tenant_id,
         tenant_days.as_of_date,
-        count(control_versions.control_id) filter (where control_versions.control_status = 'passing') as controls_passing,
-        count(control_versions.control_id) filter (where control_versions.control_status = 'failing') as controls_failing,
-        count(control_versions.control_id) filter (where control_versions.control_status = 'not_assessed') as controls_not_assessed,
+        count(control_versions.control_id) filter (
+            where control_versions.control_status = 'passing'
+        ) as controls_passing,
+        count(control_versions.control_id) filter (
+            where control_versions.control_status = 'failing'
+        ) as controls_failing,
+        count(control_versions.control_id) filter (
+            where control_versions.control_status = 'not_assessed'
+        ) as controls_not_assessed,
         count(control_versions.control_id) as controls_total
     from tenant_days
     left join control_versions
         on control_versions.tenant_id = tenant_days.tenant_id
-        and control_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < control_versions.valid_to
+        and {{ boardroom_valid_at('control_versions', 'tenant_days.as_of_at') }}
     group by tenant_days.tenant_id, tenant_days.as_of_date
 
 ),
 
 latest_consents as (
 
-    select distinct on (tenant_days.tenant_id, tenant_days.as_of_date, consent_versions.subject_id, consent_versions.purpose)
+    select distinct on (
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        consent_versions.subject_id,
+        consent_versions.purpose
+    )
         tenant_days.tenant_id,
         tenant_days.as_of_date,
         consent_versions.subject_id,
@@ -63,14 +69,13 @@ latest_consents as (
     from tenant_days
     inner join consent_versions
         on consent_versions.tenant_id = tenant_days.tenant_id
-        and consent_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < consent_versions.valid_to
+        and {{ boardroom_valid_at('consent_versions', 'tenant_days.as_of_at') }}
         and consent_versions.recorded_at < tenant_days.as_of_at
     order by
-        tenant_days.tenant_id,
-        tenant_days.as_of_date,
-        consent_versions.subject_id,
-        consent_versions.purpose,
+        tenant_days.tenant_id asc,
+        tenant_days.as_of_date asc,
+        consent_versions.subject_id asc,
+        consent_versions.purpose asc,
         consent_versions.recorded_at desc,
         consent_versions.consent_id desc
 
@@ -107,10 +112,12 @@ select
     cast(controls.controls_failing as bigint) as controls_failing,
     cast(controls.controls_not_assessed as bigint) as controls_not_assessed,
     cast(controls.controls_total as bigint) as controls_total,
-    {{ boardroom_ratio('controls.controls_passing', 'controls.controls_total') }} as compliance_posture,
+    {{ boardroom_ratio('controls.controls_passing', 'controls.controls_total') }}
+        as compliance_posture,
     cast(coalesce(coverage.consent_subjects, 0) as bigint) as consent_subjects,
     cast(coalesce(coverage.consent_subjects_covered, 0) as bigint) as consent_subjects_covered,
-    {{ boardroom_ratio('coverage.consent_subjects_covered', 'coverage.consent_subjects') }} as pdpl_consent_coverage,
+    {{ boardroom_ratio('coverage.consent_subjects_covered', 'coverage.consent_subjects') }}
+        as pdpl_consent_coverage,
     {{ boardroom_built_at() }} as _built_at
 from controls
 left join coverage

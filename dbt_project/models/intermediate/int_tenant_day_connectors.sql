@@ -3,40 +3,43 @@
   T): four counts, zeros included, and the total.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['as_of_at']
+    ) }}
 
 ),
 
 connector_versions as (
 
-    {{ boardroom_snapshot_history(ref('snap_app_integration_sync_states'), ['tenant_id', 'connector']) }}
+    {{ boardroom_snapshot_history(
+        ref('snap_app_integration_sync_states'), ['tenant_id', 'connector']
+    ) }}
 
 )
 
 select
     tenant_days.tenant_id,
     tenant_days.as_of_date,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'healthy') as bigint) as connectors_healthy,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'degraded') as bigint) as connectors_degraded,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'failing') as bigint) as connectors_failing,
-    cast(count(connector_versions.connector) filter (where connector_versions.connector_status = 'disconnected') as bigint) as connectors_disconnected,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'healthy'
+    ) as bigint) as connectors_healthy,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'degraded'
+    ) as bigint) as connectors_degraded,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'failing'
+    ) as bigint) as connectors_failing,
+    cast(count(connector_versions.connector) filter (
+        where connector_versions.connector_status = 'disconnected'
+    ) as bigint) as connectors_disconnected,
     cast(count(connector_versions.connector) as bigint) as connectors_total,
     {{ boardroom_built_at() }} as _built_at
 from tenant_days
 left join connector_versions
     on connector_versions.tenant_id = tenant_days.tenant_id
-    and connector_versions.valid_from <= tenant_days.as_of_at
-    and tenant_days.as_of_at < connector_versions.valid_to
+    and {{ boardroom_valid_at('connector_versions', 'tenant_days.as_of_at') }}
 group by tenant_days.tenant_id, tenant_days.as_of_date

@@ -3,24 +3,13 @@
   at or after T left out). Windows on closed_at: [D-29, D] and [D-89, D].
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select
-        tenant_days.tenant_id,
-        tenant_days.as_of_date,
-        days.as_of_at,
-        days.window_30d_start_at,
-        days.window_90d_start_at
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['as_of_at', 'window_30d_start_at', 'window_90d_start_at']
+    ) }}
 
 ),
 
@@ -37,15 +26,18 @@ deals_at_t as (
         tenant_days.as_of_date,
         deal_versions.deal_value,
         deal_versions.deal_status,
-        deal_versions.closed_at >= tenant_days.window_30d_start_at
-            and deal_versions.closed_at < tenant_days.as_of_at as is_closed_30d,
-        deal_versions.closed_at >= tenant_days.window_90d_start_at
-            and deal_versions.closed_at < tenant_days.as_of_at as is_closed_90d
+        (
+            deal_versions.closed_at >= tenant_days.window_30d_start_at
+            and deal_versions.closed_at < tenant_days.as_of_at
+        ) as is_closed_30d,
+        (
+            deal_versions.closed_at >= tenant_days.window_90d_start_at
+            and deal_versions.closed_at < tenant_days.as_of_at
+        ) as is_closed_90d
     from tenant_days
     inner join deal_versions
         on deal_versions.tenant_id = tenant_days.tenant_id
-        and deal_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < deal_versions.valid_to
+        and {{ boardroom_valid_at('deal_versions', 'tenant_days.as_of_at') }}
         and deal_versions.created_at < tenant_days.as_of_at
 
 ),
@@ -55,12 +47,24 @@ aggregated as (
     select
         tenant_days.tenant_id,
         tenant_days.as_of_date,
-        coalesce(sum(deals_at_t.deal_value) filter (where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d), 0) as revenue_won_30d,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d) as deals_won_30d,
-        coalesce(sum(deals_at_t.deal_value) filter (where deals_at_t.deal_status in ('open', 'negotiating')), 0) as pipeline_value,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status in ('open', 'negotiating')) as open_deals,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_90d) as deals_won_90d,
-        count(deals_at_t.deal_status) filter (where deals_at_t.deal_status = 'lost' and deals_at_t.is_closed_90d) as deals_lost_90d
+        coalesce(sum(deals_at_t.deal_value) filter (
+            where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d
+        ), 0) as revenue_won_30d,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_30d
+        ) as deals_won_30d,
+        coalesce(sum(deals_at_t.deal_value) filter (
+            where deals_at_t.deal_status in ('open', 'negotiating')
+        ), 0) as pipeline_value,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status in ('open', 'negotiating')
+        ) as open_deals,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status = 'won' and deals_at_t.is_closed_90d
+        ) as deals_won_90d,
+        count(deals_at_t.deal_status) filter (
+            where deals_at_t.deal_status = 'lost' and deals_at_t.is_closed_90d
+        ) as deals_lost_90d
     from tenant_days
     left join deals_at_t
         on deals_at_t.tenant_id = tenant_days.tenant_id

@@ -3,19 +3,13 @@
   detected or reviewing (detected before T), strategic deals active, evidence packs ready.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select tenant_days.tenant_id, tenant_days.as_of_date, days.as_of_at
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['as_of_at']
+    ) }}
 
 ),
 
@@ -39,12 +33,14 @@ evidence_pack_versions as (
 
 contradictions as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, count(*) as active_contradictions
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        count(*) as active_contradictions
     from tenant_days
     inner join contradiction_versions
         on contradiction_versions.tenant_id = tenant_days.tenant_id
-        and contradiction_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < contradiction_versions.valid_to
+        and {{ boardroom_valid_at('contradiction_versions', 'tenant_days.as_of_at') }}
         and contradiction_versions.detected_at < tenant_days.as_of_at
         and contradiction_versions.contradiction_status in ('detected', 'reviewing')
     group by tenant_days.tenant_id, tenant_days.as_of_date
@@ -53,12 +49,14 @@ contradictions as (
 
 strategic_deals as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, count(*) as active_strategic_deals
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        count(*) as active_strategic_deals
     from tenant_days
     inner join strategic_deal_versions
         on strategic_deal_versions.tenant_id = tenant_days.tenant_id
-        and strategic_deal_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < strategic_deal_versions.valid_to
+        and {{ boardroom_valid_at('strategic_deal_versions', 'tenant_days.as_of_at') }}
         and strategic_deal_versions.strategic_deal_status = 'active'
     group by tenant_days.tenant_id, tenant_days.as_of_date
 
@@ -66,12 +64,14 @@ strategic_deals as (
 
 evidence_packs as (
 
-    select tenant_days.tenant_id, tenant_days.as_of_date, count(*) as evidence_packs_ready
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        count(*) as evidence_packs_ready
     from tenant_days
     inner join evidence_pack_versions
         on evidence_pack_versions.tenant_id = tenant_days.tenant_id
-        and evidence_pack_versions.valid_from <= tenant_days.as_of_at
-        and tenant_days.as_of_at < evidence_pack_versions.valid_to
+        and {{ boardroom_valid_at('evidence_pack_versions', 'tenant_days.as_of_at') }}
         and evidence_pack_versions.evidence_pack_status = 'ready'
     group by tenant_days.tenant_id, tenant_days.as_of_date
 

@@ -5,19 +5,27 @@
   denominator is 0 are null; nothing is rounded.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_tenant_days'), is_incremental()) }}
 
 ),
 
-tenant_days as (
+invoice_states as (
 
-    select tenant_days.*
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_invoice_states'), is_incremental()) }}
+
+),
+
+pending_approvals as (
+
+    {{ boardroom_run_day_rows(ref('int_pending_approvals'), is_incremental()) }}
+
+),
+
+service_costs as (
+
+    {{ boardroom_run_day_rows(ref('int_tenant_day_service_costs'), is_incremental()) }}
 
 ),
 
@@ -28,9 +36,7 @@ invoices as (
         as_of_date,
         sum(amount_at_risk) as revenue_at_risk_30d,
         count(*) filter (where not is_cured) as invoices_at_risk_30d
-    from {{ ref('int_invoice_states') }}
-    where as_of_date in (select as_of_date from days)
-        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
+    from invoice_states
     group by tenant_id, as_of_date
 
 ),
@@ -43,9 +49,7 @@ approvals as (
         count(*) as pending_approvals,
         count(*) filter (where is_sla_warning) as approvals_sla_warning,
         count(*) filter (where is_overdue) as approvals_overdue
-    from {{ ref('int_pending_approvals') }}
-    where as_of_date in (select as_of_date from days)
-        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
+    from pending_approvals
     group by tenant_id, as_of_date
 
 ),
@@ -59,9 +63,7 @@ costs as (
         sum(est_infra_cost_30d) as est_infra_cost_30d,
         sum(est_infra_cost_7d) as est_infra_cost_7d,
         sum(usage_rows_30d) as usage_rows_30d
-    from {{ ref('int_tenant_day_service_costs') }}
-    where as_of_date in (select as_of_date from days)
-        and {{ boardroom_run_days_in('as_of_date', is_incremental()) }}
+    from service_costs
     group by tenant_id, as_of_date
 
 ),
@@ -135,26 +137,34 @@ joined as (
         coalesce(governance.evidence_packs_ready, 0) as evidence_packs_ready
     from tenant_days
     left join {{ ref('int_tenant_day_event_metrics') }} as events
-        on events.tenant_id = tenant_days.tenant_id and events.as_of_date = tenant_days.as_of_date
+        on events.tenant_id = tenant_days.tenant_id
+        and events.as_of_date = tenant_days.as_of_date
         and {{ boardroom_run_days_in('events.as_of_date', is_incremental()) }}
     left join invoices
-        on invoices.tenant_id = tenant_days.tenant_id and invoices.as_of_date = tenant_days.as_of_date
+        on invoices.tenant_id = tenant_days.tenant_id
+        and invoices.as_of_date = tenant_days.as_of_date
     left join {{ ref('int_tenant_day_deals') }} as deals
-        on deals.tenant_id = tenant_days.tenant_id and deals.as_of_date = tenant_days.as_of_date
+        on deals.tenant_id = tenant_days.tenant_id
+        and deals.as_of_date = tenant_days.as_of_date
         and {{ boardroom_run_days_in('deals.as_of_date', is_incremental()) }}
     left join approvals
-        on approvals.tenant_id = tenant_days.tenant_id and approvals.as_of_date = tenant_days.as_of_date
+        on approvals.tenant_id = tenant_days.tenant_id
+        and approvals.as_of_date = tenant_days.as_of_date
     left join {{ ref('int_tenant_day_connectors') }} as connectors
-        on connectors.tenant_id = tenant_days.tenant_id and connectors.as_of_date = tenant_days.as_of_date
+        on connectors.tenant_id = tenant_days.tenant_id
+        and connectors.as_of_date = tenant_days.as_of_date
         and {{ boardroom_run_days_in('connectors.as_of_date', is_incremental()) }}
     left join {{ ref('int_tenant_day_compliance') }} as compliance
-        on compliance.tenant_id = tenant_days.tenant_id and compliance.as_of_date = tenant_days.as_of_date
+        on compliance.tenant_id = tenant_days.tenant_id
+        and compliance.as_of_date = tenant_days.as_of_date
         and {{ boardroom_run_days_in('compliance.as_of_date', is_incremental()) }}
     left join {{ ref('int_tenant_day_governance') }} as governance
-        on governance.tenant_id = tenant_days.tenant_id and governance.as_of_date = tenant_days.as_of_date
+        on governance.tenant_id = tenant_days.tenant_id
+        and governance.as_of_date = tenant_days.as_of_date
         and {{ boardroom_run_days_in('governance.as_of_date', is_incremental()) }}
     left join costs
-        on costs.tenant_id = tenant_days.tenant_id and costs.as_of_date = tenant_days.as_of_date
+        on costs.tenant_id = tenant_days.tenant_id
+        and costs.as_of_date = tenant_days.as_of_date
 
 )
 
@@ -179,7 +189,8 @@ select
     cast(payments_collected_30d as numeric) as payments_collected_30d,
     cast(revenue_at_risk_30d as numeric) as revenue_at_risk_30d,
     cast(invoices_at_risk_30d as bigint) as invoices_at_risk_30d,
-    {{ boardroom_ratio('revenue_at_risk_30d', 'payments_collected_30d + revenue_at_risk_30d') }} as revenue_at_risk_ratio_30d,
+    {{ boardroom_ratio('revenue_at_risk_30d', 'payments_collected_30d + revenue_at_risk_30d') }}
+        as revenue_at_risk_ratio_30d,
     cast(messages_sent_7d as bigint) as messages_sent_7d,
     cast(messages_delivered_7d as bigint) as messages_delivered_7d,
     cast(messages_bounced_7d as bigint) as messages_bounced_7d,
@@ -206,9 +217,11 @@ select
     cast(est_infra_cost_7d as numeric) as est_infra_cost_7d,
     cast(usage_rows_30d as bigint) as usage_rows_30d,
     -- all of the tenant's infra cost in [D-6, D] per 1000 messages sent in [D-6, D]
-    {{ boardroom_ratio('est_infra_cost_7d * 1000', 'messages_sent_7d') }} as est_cost_per_1k_messages_7d,
+    {{ boardroom_ratio('est_infra_cost_7d * 1000', 'messages_sent_7d') }}
+        as est_cost_per_1k_messages_7d,
     case
-        when mrr > 0 and usage_rows_30d > 0 then {{ boardroom_ratio('est_infra_cost_30d', 'mrr') }}
+        when mrr > 0 and usage_rows_30d > 0
+            then {{ boardroom_ratio('est_infra_cost_30d', 'mrr') }}
     end as est_cost_to_mrr_ratio_30d,
     cast(pending_approvals as bigint) as pending_approvals,
     cast(approvals_sla_warning as bigint) as approvals_sla_warning,

@@ -9,24 +9,13 @@
   service with a usage row in either window.
 -#}
 
-with days as (
+with tenant_days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-tenant_days as (
-
-    select
-        tenant_days.tenant_id,
-        tenant_days.as_of_date,
-        days.month_start_date,
-        days.window_7d_start_date,
-        days.window_30d_start_date
-    from {{ ref('int_tenant_days') }} as tenant_days
-    inner join days on days.as_of_date = tenant_days.as_of_date
-        and {{ boardroom_run_days_in('tenant_days.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_days'), is_incremental(),
+        columns=['tenant_id', 'as_of_date'],
+        day_columns=['month_start_date', 'window_7d_start_date', 'window_30d_start_date']
+    ) }}
 
 ),
 
@@ -34,24 +23,50 @@ usage as (
 
     select usage_days.*
     from {{ ref('int_tenant_usage_days') }} as usage_days
-    where {{ boardroom_rollup_window_filter('usage_days.usage_date', 'least(d.month_start_date, d.window_30d_start_date)', is_incremental()) }}
+    where
+        {{ boardroom_rollup_window_filter(
+            'usage_days.usage_date',
+            'least(d.month_start_date, d.window_30d_start_date)',
+            is_incremental()
+        ) }}
+
+),
+
+usage_in_windows as (
+
+    -- each tenant-day's usage rows from the earlier of D's month start and D-29 to D,
+    -- flagged by the windows that hold them
+    select
+        tenant_days.tenant_id,
+        tenant_days.as_of_date,
+        usage.provider,
+        usage.service,
+        usage.est_infra_cost,
+        usage.units,
+        usage.usage_rows,
+        usage.usage_date >= tenant_days.month_start_date as is_in_mtd,
+        usage.usage_date >= tenant_days.window_30d_start_date as is_in_30d,
+        usage.usage_date >= tenant_days.window_7d_start_date as is_in_7d
+    from tenant_days
+    inner join usage
+        on usage.tenant_id = tenant_days.tenant_id
+        and usage.usage_date <= tenant_days.as_of_date
+        and usage.usage_date >= least(
+            tenant_days.month_start_date, tenant_days.window_30d_start_date
+        )
 
 )
 
 select
-    tenant_days.tenant_id,
-    tenant_days.as_of_date,
-    usage.provider,
-    usage.service,
-    coalesce(sum(usage.est_infra_cost) filter (where usage.usage_date >= tenant_days.month_start_date), 0) as est_infra_cost_mtd,
-    coalesce(sum(usage.est_infra_cost) filter (where usage.usage_date >= tenant_days.window_30d_start_date), 0) as est_infra_cost_30d,
-    coalesce(sum(usage.est_infra_cost) filter (where usage.usage_date >= tenant_days.window_7d_start_date), 0) as est_infra_cost_7d,
-    coalesce(sum(usage.units) filter (where usage.usage_date >= tenant_days.window_30d_start_date), 0) as units_30d,
-    cast(coalesce(sum(usage.usage_rows) filter (where usage.usage_date >= tenant_days.window_30d_start_date), 0) as bigint) as usage_rows_30d,
+    tenant_id,
+    as_of_date,
+    provider,
+    service,
+    coalesce(sum(est_infra_cost) filter (where is_in_mtd), 0) as est_infra_cost_mtd,
+    coalesce(sum(est_infra_cost) filter (where is_in_30d), 0) as est_infra_cost_30d,
+    coalesce(sum(est_infra_cost) filter (where is_in_7d), 0) as est_infra_cost_7d,
+    coalesce(sum(units) filter (where is_in_30d), 0) as units_30d,
+    cast(coalesce(sum(usage_rows) filter (where is_in_30d), 0) as bigint) as usage_rows_30d,
     {{ boardroom_built_at() }} as _built_at
-from tenant_days
-inner join usage
-    on usage.tenant_id = tenant_days.tenant_id
-    and usage.usage_date >= least(tenant_days.month_start_date, tenant_days.window_30d_start_date)
-    and usage.usage_date <= tenant_days.as_of_date
-group by tenant_days.tenant_id, tenant_days.as_of_date, usage.provider, usage.service
+from usage_in_windows
+group by tenant_id, as_of_date, provider, service

@@ -9,26 +9,17 @@
   A missing input (null rate, no connector) triggers nothing.
 -#}
 
-with days as (
+with metrics as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-metrics as (
-
-    select metrics.*
-    from {{ ref('int_tenant_day_metrics') }} as metrics
-    inner join days on days.as_of_date = metrics.as_of_date
-        and {{ boardroom_run_days_in('metrics.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_tenant_day_metrics'), is_incremental()) }}
 
 ),
 
 rule_inputs as (
 
     select
-        tenant_id, as_of_date,
+        tenant_id,
+        as_of_date,
         'revenue_protection_status' as status_name,
         'revenue_at_risk_ratio_30d' as metric,
         revenue_at_risk_ratio_30d as value,
@@ -38,26 +29,32 @@ rule_inputs as (
     {{ boardroom_deliverability_rule_inputs('metrics', ['tenant_id', 'as_of_date']) }}
     union all
     select
-        tenant_id, as_of_date, 'cost_optimization_status', 'est_cost_to_mrr_ratio_30d', est_cost_to_mrr_ratio_30d,
-        coalesce(mrr > 0, false) and usage_rows_30d > 0
+        tenant_id,
+        as_of_date,
+        'cost_optimization_status' as status_name,
+        'est_cost_to_mrr_ratio_30d' as metric,
+        est_cost_to_mrr_ratio_30d as value,
+        coalesce(mrr > 0, false) and usage_rows_30d > 0 as is_assessable
     from metrics
     union all
+    -- operational_status: three rules, one assessability
     select
-        tenant_id, as_of_date, 'operational_status', 'api_error_rate_7d', api_error_rate_7d,
-        api_requests_7d > 0 or connectors_total > 0
+        metrics.tenant_id,
+        metrics.as_of_date,
+        'operational_status' as status_name,
+        operational.metric,
+        operational.value,
+        metrics.api_requests_7d > 0 or metrics.connectors_total > 0 as is_assessable
     from metrics
-    union all
-    select
-        tenant_id, as_of_date, 'operational_status', 'connectors_failing_or_disconnected',
-        cast(connectors_failing + connectors_disconnected as numeric),
-        api_requests_7d > 0 or connectors_total > 0
-    from metrics
-    union all
-    select
-        tenant_id, as_of_date, 'operational_status', 'connectors_degraded',
-        cast(connectors_degraded as numeric),
-        api_requests_7d > 0 or connectors_total > 0
-    from metrics
+    cross join lateral (
+        values
+        ('api_error_rate_7d', metrics.api_error_rate_7d),
+        (
+            'connectors_failing_or_disconnected',
+            cast(metrics.connectors_failing + metrics.connectors_disconnected as numeric)
+        ),
+        ('connectors_degraded', cast(metrics.connectors_degraded as numeric))
+    ) as operational (metric, value)
 
 ),
 

@@ -6,8 +6,7 @@
 
 with days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_days(is_incremental()) }}
 
 ),
 
@@ -32,6 +31,5 @@ select
     {{ boardroom_built_at() }} as _built_at
 from days
 inner join tenant_versions
-    on tenant_versions.valid_from <= days.as_of_at
-    and days.as_of_at < tenant_versions.valid_to
+    on {{ boardroom_valid_at('tenant_versions', 'days.as_of_at') }}
     and tenant_versions.created_at < days.as_of_at

@@ -23,14 +23,24 @@ select
         else 'other'
     end as channel,
     cast(count(*) filter (where events.event_name = 'message_sent') as bigint) as messages_sent,
-    cast(count(*) filter (where events.event_name = 'message_delivered') as bigint) as messages_delivered,
-    cast(count(*) filter (where events.event_name = 'message_bounced') as bigint) as messages_bounced,
-    cast(count(*) filter (where events.event_name = 'message_complaint') as bigint) as messages_complained,
+    cast(count(*) filter (
+        where events.event_name = 'message_delivered'
+    ) as bigint) as messages_delivered,
+    cast(count(*) filter (
+        where events.event_name = 'message_bounced'
+    ) as bigint) as messages_bounced,
+    cast(count(*) filter (
+        where events.event_name = 'message_complaint'
+    ) as bigint) as messages_complained,
     cast(count(*) filter (where events.event_name = 'otp_sent') as bigint) as otp_sent,
     cast(count(*) filter (where events.event_name = 'otp_verified') as bigint) as otp_verified,
-    cast(coalesce(sum(events.amount) filter (where events.event_name = 'payment_succeeded'), 0) as numeric) as payments_collected,
+    cast(coalesce(sum(events.amount) filter (
+        where events.event_name = 'payment_succeeded'
+    ), 0) as numeric) as payments_collected,
     cast(count(*) filter (where events.event_name = 'api_request') as bigint) as api_requests,
-    cast(count(*) filter (where events.event_name = 'api_request' and events.status_code >= 500) as bigint) as api_errors,
+    cast(count(*) filter (
+        where events.event_name = 'api_request' and events.status_code >= 500
+    ) as bigint) as api_errors,
     {{ boardroom_built_at() }} as _built_at
 from {{ ref('stg_posthog__events') }} as events
 where {{ boardroom_event_days_filter('events.event_at', is_incremental()) }}

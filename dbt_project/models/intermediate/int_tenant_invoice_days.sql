@@ -42,10 +42,12 @@ ranked as (
 
     select
         payments.*,
-        row_number() over (
-            partition by tenant_id, invoice_id, event_date, event_name
-            order by event_at desc, event_id desc
-        ) as recency_rank
+        payments.event_name = 'payment_failed'
+        and row_number() over (
+            partition by
+                payments.tenant_id, payments.invoice_id, payments.event_date, payments.event_name
+            order by payments.event_at desc, payments.event_id desc
+        ) = 1 as is_latest_failure
     from payments
 
 )
@@ -55,11 +57,12 @@ select
     invoice_id,
     event_date,
     cast(count(*) filter (where event_name = 'payment_failed') as bigint) as failures,
-    max(event_id::text) filter (where event_name = 'payment_failed' and recency_rank = 1)::uuid as latest_failure_event_id,
+    cast(max(cast(event_id as text)) filter (where is_latest_failure) as uuid)
+        as latest_failure_event_id,
     max(event_at) filter (where event_name = 'payment_failed') as latest_failed_at,
-    max(amount) filter (where event_name = 'payment_failed' and recency_rank = 1) as latest_failed_amount,
-    max(currency) filter (where event_name = 'payment_failed' and recency_rank = 1) as latest_failed_currency,
-    max(failure_code) filter (where event_name = 'payment_failed' and recency_rank = 1) as latest_failure_code,
+    max(amount) filter (where is_latest_failure) as latest_failed_amount,
+    max(currency) filter (where is_latest_failure) as latest_failed_currency,
+    max(failure_code) filter (where is_latest_failure) as latest_failure_code,
     min(event_at) filter (where event_name = 'payment_succeeded') as first_succeeded_at,
     {{ boardroom_built_at() }} as _built_at
 from ranked

@@ -6,10 +6,19 @@
   `value` and `threshold` are exact; `message` is display text (4 decimals).
 -#}
 
-with days as (
+with statuses as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_day_statuses'), is_incremental(), day_columns=['data_as_of']
+    ) }}
+
+),
+
+pending as (
+
+    {{ boardroom_run_day_rows(
+        ref('int_pending_approvals'), is_incremental(), day_columns=['data_as_of']
+    ) }}
 
 ),
 
@@ -24,7 +33,7 @@ status_alerts as (
     select
         statuses.tenant_id,
         statuses.as_of_date,
-        days.data_as_of,
+        statuses.data_as_of,
         'status' as alert_kind,
         statuses.status_name as alert_key,
         {{ boardroom_status_alert_severity('statuses.status') }} as severity,
@@ -44,9 +53,7 @@ status_alerts as (
         cast(null as text) as approval_id,
         coalesce(catalog.is_approximate, false) as is_approximate,
         case when catalog.is_approximate then catalog.label end as approximation_label
-    from {{ ref('int_tenant_day_statuses') }} as statuses
-    inner join days on days.as_of_date = statuses.as_of_date
-        and {{ boardroom_run_days_in('statuses.as_of_date', is_incremental()) }}
+    from statuses
     left join catalog on catalog.name = statuses.trigger_metric
     where statuses.status in ('watch', 'at_risk')
 
@@ -57,7 +64,7 @@ sla_breaches as (
     select
         pending.tenant_id,
         pending.as_of_date,
-        days.data_as_of,
+        pending.data_as_of,
         'sla_breach' as alert_kind,
         pending.approval_id as alert_key,
         {{ boardroom_sla_breach_severity('pending.priority') }} as severity,
@@ -76,9 +83,7 @@ sla_breaches as (
         pending.approval_id,
         false as is_approximate,
         cast(null as text) as approximation_label
-    from {{ ref('int_pending_approvals') }} as pending
-    inner join days on days.as_of_date = pending.as_of_date
-        and {{ boardroom_run_days_in('pending.as_of_date', is_incremental()) }}
+    from pending
     where pending.is_overdue
 
 ),
@@ -92,7 +97,9 @@ unioned as (
 )
 
 select
-    md5(cast(jsonb_build_array(tenant_id, cast(as_of_date as text), alert_kind, alert_key) as text)) as alert_id,
+    md5(
+        cast(jsonb_build_array(tenant_id, cast(as_of_date as text), alert_kind, alert_key) as text)
+    ) as alert_id,
     tenant_id,
     as_of_date,
     data_as_of,

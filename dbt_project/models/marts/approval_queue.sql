@@ -3,10 +3,11 @@
   (critical, high, normal, low, then oldest first), with SLA warning and overdue flags.
 -#}
 
-with days as (
+with pending as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_pending_approvals'), is_incremental(), day_columns=['data_as_of']
+    ) }}
 
 )
 
@@ -14,7 +15,7 @@ select
     pending.tenant_id,
     pending.as_of_date,
     pending.approval_id,
-    days.data_as_of,
+    pending.data_as_of,
     pending.queue_rank,
     pending.category,
     pending.priority,
@@ -26,6 +27,4 @@ select
     pending.is_overdue,
     pending.hours_to_sla_deadline,
     {{ boardroom_built_at() }} as _built_at
-from {{ ref('int_pending_approvals') }} as pending
-inner join days on days.as_of_date = pending.as_of_date
-        and {{ boardroom_run_days_in('pending.as_of_date', is_incremental()) }}
+from pending

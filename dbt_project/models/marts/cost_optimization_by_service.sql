@@ -1,18 +1,19 @@
 {#- Estimated infra cost per tenant x day x provider x service (internal / non-authoritative). -#}
 
-with days as (
+with service_costs as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_day_service_costs'), is_incremental(), day_columns=['data_as_of']
+    ) }}
 
 ),
 
-service_costs as (
+costed as (
 
-    select service_costs.*, days.data_as_of, currencies.currency
-    from {{ ref('int_tenant_day_service_costs') }} as service_costs
-    inner join days on days.as_of_date = service_costs.as_of_date
-        and {{ boardroom_run_days_in('service_costs.as_of_date', is_incremental()) }}
+    select
+        service_costs.*,
+        currencies.currency
+    from service_costs
     left join {{ ref('int_tenant_currencies') }} as currencies
         on currencies.tenant_id = service_costs.tenant_id
 
@@ -30,10 +31,12 @@ select
     est_infra_cost_7d,
     units_30d,
     usage_rows_30d,
-    {{ boardroom_ratio('est_infra_cost_30d', 'sum(est_infra_cost_30d) over (partition by tenant_id, as_of_date)') }} as share_of_tenant_cost_30d,
+    {{ boardroom_ratio(
+        'est_infra_cost_30d', 'sum(est_infra_cost_30d) over (partition by tenant_id, as_of_date)'
+    ) }} as share_of_tenant_cost_30d,
     {{ boardroom_shared_approximation_columns([
         'est_infra_cost_mtd', 'est_infra_cost_30d', 'est_infra_cost_7d', 'units_30d',
         'share_of_tenant_cost_30d'
     ]) }},
     {{ boardroom_built_at() }} as _built_at
-from service_costs
+from costed

@@ -4,19 +4,11 @@
   the same rules (seed status_thresholds).
 -#}
 
-with days as (
+with channels as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-channels as (
-
-    select channels.*, days.data_as_of
-    from {{ ref('int_tenant_day_channel_messages') }} as channels
-    inner join days on days.as_of_date = channels.as_of_date
-        and {{ boardroom_run_days_in('channels.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(
+        ref('int_tenant_day_channel_messages'), is_incremental(), day_columns=['data_as_of']
+    ) }}
 
 ),
 

@@ -1,18 +1,8 @@
 {#- The executive overview: the four statuses with their headline figures, tenant x day. -#}
 
-with days as (
+with scorecard as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
-
-),
-
-scorecard as (
-
-    select scorecard.*
-    from {{ ref('int_tenant_day_scorecard') }} as scorecard
-    inner join days on days.as_of_date = scorecard.as_of_date
-        and {{ boardroom_run_days_in('scorecard.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_tenant_day_scorecard'), is_incremental()) }}
 
 )
 

@@ -44,7 +44,7 @@ locations (mart, column_name) as (
     {%- for mart, column in locations %}
         ({{ dbt.string_literal(mart) }}, {{ dbt.string_literal(column) }}){{ ',' if not loop.last }}
     {%- else %}
-        (null::text, null::text)
+        (cast(null as text), cast(null as text))
     {%- endfor %}
 
 ),
@@ -53,7 +53,9 @@ surface_marts (surface, mart) as (
 
     values
     {%- for surface, mart in surface_marts.items() %}
-        ({{ dbt.string_literal(surface) }}, {{ dbt.string_literal(mart) }}){{ ',' if not loop.last }}
+        (
+            {{ dbt.string_literal(surface) }}, {{ dbt.string_literal(mart) }}
+        ){{ ',' if not loop.last }}
     {%- endfor %}
 
 ),
@@ -68,8 +70,8 @@ published as (
         ) as mart,
         coalesce(
             array_agg(locations.mart || '.' || locations.column_name order by locations.mart)
-                filter (where locations.mart is not null),
-            '{}'::text[]
+            filter (where locations.mart is not null),
+            cast('{}' as text[])
         ) as published_in
     from catalog
     left join surface_marts on surface_marts.surface = catalog.surface

@@ -6,17 +6,25 @@
 
 with days as (
 
-    select * from {{ ref('int_as_of_days') }} as d
-    where {{ boardroom_run_days_filter('d', is_incremental()) }}
+    {{ boardroom_run_days(is_incremental()) }}
 
 ),
 
 scorecard as (
 
-    select scorecard.*
-    from {{ ref('int_tenant_day_scorecard') }} as scorecard
-    inner join days on days.as_of_date = scorecard.as_of_date
-        and {{ boardroom_run_days_in('scorecard.as_of_date', is_incremental()) }}
+    {{ boardroom_run_day_rows(ref('int_tenant_day_scorecard'), is_incremental()) }}
+
+),
+
+statuses as (
+
+    {{ boardroom_run_day_rows(ref('int_tenant_day_statuses'), is_incremental()) }}
+
+),
+
+pending as (
+
+    {{ boardroom_run_day_rows(ref('int_pending_approvals'), is_incremental()) }}
 
 ),
 
@@ -48,22 +56,38 @@ tenants as (
         sum(pending_approvals) as pending_approvals,
         sum(approvals_sla_warning) as approvals_sla_warning,
         sum(approvals_overdue) as approvals_overdue,
-        count(*) filter (where revenue_protection_status = 'ok') as tenants_revenue_protection_ok,
-        count(*) filter (where revenue_protection_status = 'watch') as tenants_revenue_protection_watch,
-        count(*) filter (where revenue_protection_status = 'at_risk') as tenants_revenue_protection_at_risk,
-        count(*) filter (where revenue_protection_status = 'unknown') as tenants_revenue_protection_unknown,
-        count(*) filter (where deliverability_status = 'ok') as tenants_deliverability_ok,
-        count(*) filter (where deliverability_status = 'watch') as tenants_deliverability_watch,
-        count(*) filter (where deliverability_status = 'at_risk') as tenants_deliverability_at_risk,
-        count(*) filter (where deliverability_status = 'unknown') as tenants_deliverability_unknown,
-        count(*) filter (where cost_optimization_status = 'ok') as tenants_cost_optimization_ok,
-        count(*) filter (where cost_optimization_status = 'watch') as tenants_cost_optimization_watch,
-        count(*) filter (where cost_optimization_status = 'at_risk') as tenants_cost_optimization_at_risk,
-        count(*) filter (where cost_optimization_status = 'unknown') as tenants_cost_optimization_unknown,
-        count(*) filter (where operational_status = 'ok') as tenants_operational_ok,
-        count(*) filter (where operational_status = 'watch') as tenants_operational_watch,
-        count(*) filter (where operational_status = 'at_risk') as tenants_operational_at_risk,
-        count(*) filter (where operational_status = 'unknown') as tenants_operational_unknown
+        count(*) filter (where revenue_protection_status = 'ok')
+            as tenants_revenue_protection_ok,
+        count(*) filter (where revenue_protection_status = 'watch')
+            as tenants_revenue_protection_watch,
+        count(*) filter (where revenue_protection_status = 'at_risk')
+            as tenants_revenue_protection_at_risk,
+        count(*) filter (where revenue_protection_status = 'unknown')
+            as tenants_revenue_protection_unknown,
+        count(*) filter (where deliverability_status = 'ok')
+            as tenants_deliverability_ok,
+        count(*) filter (where deliverability_status = 'watch')
+            as tenants_deliverability_watch,
+        count(*) filter (where deliverability_status = 'at_risk')
+            as tenants_deliverability_at_risk,
+        count(*) filter (where deliverability_status = 'unknown')
+            as tenants_deliverability_unknown,
+        count(*) filter (where cost_optimization_status = 'ok')
+            as tenants_cost_optimization_ok,
+        count(*) filter (where cost_optimization_status = 'watch')
+            as tenants_cost_optimization_watch,
+        count(*) filter (where cost_optimization_status = 'at_risk')
+            as tenants_cost_optimization_at_risk,
+        count(*) filter (where cost_optimization_status = 'unknown')
+            as tenants_cost_optimization_unknown,
+        count(*) filter (where operational_status = 'ok')
+            as tenants_operational_ok,
+        count(*) filter (where operational_status = 'watch')
+            as tenants_operational_watch,
+        count(*) filter (where operational_status = 'at_risk')
+            as tenants_operational_at_risk,
+        count(*) filter (where operational_status = 'unknown')
+            as tenants_operational_unknown
     from scorecard
     group by as_of_date
 
@@ -71,16 +95,16 @@ tenants as (
 
 alerts as (
 
-    select statuses.as_of_date, {{ boardroom_status_alert_severity('statuses.status') }} as severity
-    from {{ ref('int_tenant_day_statuses') }} as statuses
-    inner join days on days.as_of_date = statuses.as_of_date
-        and {{ boardroom_run_days_in('statuses.as_of_date', is_incremental()) }}
+    select
+        statuses.as_of_date,
+        {{ boardroom_status_alert_severity('statuses.status') }} as severity
+    from statuses
     where statuses.status in ('watch', 'at_risk')
     union all
-    select pending.as_of_date, {{ boardroom_sla_breach_severity('pending.priority') }}
-    from {{ ref('int_pending_approvals') }} as pending
-    inner join days on days.as_of_date = pending.as_of_date
-        and {{ boardroom_run_days_in('pending.as_of_date', is_incremental()) }}
+    select
+        pending.as_of_date,
+        {{ boardroom_sla_breach_severity('pending.priority') }} as severity
+    from pending
     where pending.is_overdue
 
 ),
@@ -111,9 +135,7 @@ select
     cast(coalesce(tenants.revenue_at_risk_30d, 0) as numeric) as revenue_at_risk_30d,
     cast(coalesce(tenants.est_infra_cost_30d, 0) as numeric) as est_infra_cost_30d,
     cast(coalesce(tenants.messages_sent_7d, 0) as bigint) as messages_sent_7d,
-    {{ boardroom_ratio('tenants.messages_delivered_7d', 'tenants.messages_sent_7d') }} as delivery_rate_7d,
-    {{ boardroom_ratio('tenants.messages_bounced_7d', 'tenants.messages_sent_7d') }} as bounce_rate_7d,
-    {{ boardroom_ratio('tenants.messages_complained_7d', 'tenants.messages_sent_7d') }} as complaint_rate_7d,
+    {{ boardroom_message_rates_7d('tenants') }},
     cast(coalesce(tenants.api_requests_7d, 0) as bigint) as api_requests_7d,
     cast(coalesce(tenants.api_errors_7d, 0) as bigint) as api_errors_7d,
     {{ boardroom_ratio('tenants.api_errors_7d', 'tenants.api_requests_7d') }} as api_error_rate_7d,
@@ -123,22 +145,38 @@ select
     cast(coalesce(tenants.approvals_overdue, 0) as bigint) as approvals_overdue,
     cast(coalesce(alert_counts.alerts_critical, 0) as bigint) as alerts_critical,
     cast(coalesce(alert_counts.alerts_warning, 0) as bigint) as alerts_warning,
-    cast(coalesce(tenants.tenants_revenue_protection_ok, 0) as bigint) as tenants_revenue_protection_ok,
-    cast(coalesce(tenants.tenants_revenue_protection_watch, 0) as bigint) as tenants_revenue_protection_watch,
-    cast(coalesce(tenants.tenants_revenue_protection_at_risk, 0) as bigint) as tenants_revenue_protection_at_risk,
-    cast(coalesce(tenants.tenants_revenue_protection_unknown, 0) as bigint) as tenants_revenue_protection_unknown,
-    cast(coalesce(tenants.tenants_deliverability_ok, 0) as bigint) as tenants_deliverability_ok,
-    cast(coalesce(tenants.tenants_deliverability_watch, 0) as bigint) as tenants_deliverability_watch,
-    cast(coalesce(tenants.tenants_deliverability_at_risk, 0) as bigint) as tenants_deliverability_at_risk,
-    cast(coalesce(tenants.tenants_deliverability_unknown, 0) as bigint) as tenants_deliverability_unknown,
-    cast(coalesce(tenants.tenants_cost_optimization_ok, 0) as bigint) as tenants_cost_optimization_ok,
-    cast(coalesce(tenants.tenants_cost_optimization_watch, 0) as bigint) as tenants_cost_optimization_watch,
-    cast(coalesce(tenants.tenants_cost_optimization_at_risk, 0) as bigint) as tenants_cost_optimization_at_risk,
-    cast(coalesce(tenants.tenants_cost_optimization_unknown, 0) as bigint) as tenants_cost_optimization_unknown,
-    cast(coalesce(tenants.tenants_operational_ok, 0) as bigint) as tenants_operational_ok,
-    cast(coalesce(tenants.tenants_operational_watch, 0) as bigint) as tenants_operational_watch,
-    cast(coalesce(tenants.tenants_operational_at_risk, 0) as bigint) as tenants_operational_at_risk,
-    cast(coalesce(tenants.tenants_operational_unknown, 0) as bigint) as tenants_operational_unknown,
+    cast(coalesce(tenants.tenants_revenue_protection_ok, 0) as bigint)
+        as tenants_revenue_protection_ok,
+    cast(coalesce(tenants.tenants_revenue_protection_watch, 0) as bigint)
+        as tenants_revenue_protection_watch,
+    cast(coalesce(tenants.tenants_revenue_protection_at_risk, 0) as bigint)
+        as tenants_revenue_protection_at_risk,
+    cast(coalesce(tenants.tenants_revenue_protection_unknown, 0) as bigint)
+        as tenants_revenue_protection_unknown,
+    cast(coalesce(tenants.tenants_deliverability_ok, 0) as bigint)
+        as tenants_deliverability_ok,
+    cast(coalesce(tenants.tenants_deliverability_watch, 0) as bigint)
+        as tenants_deliverability_watch,
+    cast(coalesce(tenants.tenants_deliverability_at_risk, 0) as bigint)
+        as tenants_deliverability_at_risk,
+    cast(coalesce(tenants.tenants_deliverability_unknown, 0) as bigint)
+        as tenants_deliverability_unknown,
+    cast(coalesce(tenants.tenants_cost_optimization_ok, 0) as bigint)
+        as tenants_cost_optimization_ok,
+    cast(coalesce(tenants.tenants_cost_optimization_watch, 0) as bigint)
+        as tenants_cost_optimization_watch,
+    cast(coalesce(tenants.tenants_cost_optimization_at_risk, 0) as bigint)
+        as tenants_cost_optimization_at_risk,
+    cast(coalesce(tenants.tenants_cost_optimization_unknown, 0) as bigint)
+        as tenants_cost_optimization_unknown,
+    cast(coalesce(tenants.tenants_operational_ok, 0) as bigint)
+        as tenants_operational_ok,
+    cast(coalesce(tenants.tenants_operational_watch, 0) as bigint)
+        as tenants_operational_watch,
+    cast(coalesce(tenants.tenants_operational_at_risk, 0) as bigint)
+        as tenants_operational_at_risk,
+    cast(coalesce(tenants.tenants_operational_unknown, 0) as bigint)
+        as tenants_operational_unknown,
     {{ boardroom_approximation_columns([
         'payments_collected_30d', 'revenue_at_risk_30d', 'est_infra_cost_30d',
         'messages_sent_7d', 'delivery_rate_7d', 'bounce_rate_7d', 'complaint_rate_7d',

@@ -19,7 +19,7 @@ latest as (
     select scorecard.*
     from tenants
     cross join lateral (
-        select *
+        select days_of_tenant.*
         from {{ ref('int_tenant_day_scorecard') }} as days_of_tenant
         where days_of_tenant.tenant_id = tenants.tenant_id
         order by days_of_tenant.as_of_date desc
