@@ -3,7 +3,9 @@
 Every run gets its own dbt target folder (parallel invocations must not share one), and a
 target folder without ``partial_parse.msgpack`` makes dbt parse the whole project, several
 seconds a run. dbt also discards that state when the connection it was parsed with
-differs (database, host, user...), so one copy is kept per connection: :func:`restore`
+differs (database, host, user...) or an environment variable of the project's
+configuration changed (the selection of ``selectors.yml``), so one copy is kept per
+connection and selection: :func:`restore`
 puts it in a new target folder before dbt starts, :func:`save` keeps the one a successful
 run leaves. dbt checks every file's checksum against it, so an edited project is re-parsed
 where it changed; a stale copy costs a re-parse, never a wrong build.
@@ -32,6 +34,9 @@ _CONNECTION_KEYS = (
     "BOARDROOM_DBT_DBNAME",
     "BOARDROOM_DBT_SCHEMA",
     "BOARDROOM_DBT_SSLMODE",
+    # selectors.yml reads it, and dbt re-parses the whole project when an environment
+    # variable of the project's configuration changes: one state per selection.
+    "BOARDROOM_DBT_LEAVE_OUT_TAG",
 )
 
 

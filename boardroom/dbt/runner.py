@@ -43,15 +43,16 @@ def run_dbt(
     """
     target_dir = target_path(work_dir)
     profile_env = dbt_env_from_url(warehouse_url, threads=threads)
-    parse_cache.restore(target_dir, profile_env)
+    run_env = {**profile_env, **(env or {})}
+    parse_cache.restore(target_dir, run_env)
     result = run_dbt_process(
         args,
         target_path=None if work_dir is None else target_dir,
         log_path=None if work_dir is None else work_dir / "logs",
-        env={**profile_env, **(env or {})},
+        env=run_env,
         timeout=timeout,
     )
-    parse_cache.save(target_dir, profile_env)
+    parse_cache.save(target_dir, run_env)
     return result
 
 

@@ -18,6 +18,8 @@ def test_kept_per_connection_under_a_digest(tmp_path: Path):
     assert parse_cache.cache_path(same_but_threads, tmp_path) == (
         parse_cache.cache_path(WAREHOUSE, tmp_path)
     )
+    routine = {**WAREHOUSE, "BOARDROOM_DBT_LEAVE_OUT_TAG": "static"}
+    assert parse_cache.cache_path(routine, tmp_path) != parse_cache.cache_path(WAREHOUSE, tmp_path)
     name = parse_cache.cache_path(WAREHOUSE, tmp_path).name
     assert "warehouse" not in name and "db.internal" not in name and "secret" not in name
 

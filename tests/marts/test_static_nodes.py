@@ -65,6 +65,10 @@ def test_a_routine_build_leaves_views_and_seeds_out_and_keeps_their_tests(wareho
     assert "snapshot.boardroom.snap_app_deals" in ran
     assert "model.boardroom.exec_overview" in ran
     assert _exec_overview(url) == before
+    # the next routine build starts from the state this one kept: no re-parse of the project
+    _build(url, day, tmp_path / "routine-2")
+    log = (tmp_path / "routine-2" / "logs" / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
     with psycopg.connect(url) as conn:
         views = conn.execute(
             "SELECT count(*) FROM pg_views WHERE schemaname = 'staging'"

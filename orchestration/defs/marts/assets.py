@@ -214,7 +214,7 @@ def boardroom_dbt_models(
             yield event
     if not context.is_subset:
         static.record(dbt.warehouse_url, target / "manifest.json")
-    dbt.keep_parse_state(target)
+    dbt.keep_parse_state(target, env)
     shutil.rmtree(target, ignore_errors=True)
 
 

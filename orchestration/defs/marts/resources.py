@@ -57,17 +57,20 @@ class BoardroomDbtResource(DbtCliResource):
         """``DbtCliResource.cli`` with the profile's variables and ``extra_env`` (the run
         window) set, starting from the warehouse's kept partial-parse state when
         ``target_path`` is given (see :meth:`keep_parse_state`)."""
-        profile_env = self.profile_env()
+        run_env = {**self.profile_env(), **(extra_env or {})}
         target_path = kwargs.get("target_path")
         if target_path is not None:
-            parse_cache.restore(Path(target_path), profile_env)
-        env = {**profile_env, **(extra_env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+            parse_cache.restore(Path(target_path), run_env)
+        env = {**run_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         with _environ(env):
             return super().cli(args, **kwargs)
 
-    def keep_parse_state(self, target_path: Path) -> None:
-        """Keep the partial-parse state a finished invocation left in ``target_path``."""
-        parse_cache.save(target_path, self.profile_env())
+    def keep_parse_state(
+        self, target_path: Path, extra_env: Mapping[str, str] | None = None
+    ) -> None:
+        """Keep the partial-parse state a finished invocation (with ``extra_env``, as given
+        to :meth:`cli`) left in ``target_path``."""
+        parse_cache.save(target_path, {**self.profile_env(), **(extra_env or {})})
 
 
 @dg.definitions
