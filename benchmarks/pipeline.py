@@ -386,6 +386,11 @@ def main(argv: list[str] | None = None) -> int:
         finished = finished_line(dbt_log.read_text(errors="replace")) if dbt_log.exists() else None
         dbt["dbt_elapsed_s"] = finished[0] if finished else None
         dbt["dbt_ran"] = finished[1] if finished else None
+        dbt_step = next((s for s in where["steps"] if s["step"] == "boardroom_dbt_models"), None)
+        if finished and dbt_step and dbt_step["seconds"] is not None:
+            # dbt's start-up (interpreter, parse state, selection) and dagster-dbt's work on
+            # its events (metadata, row counts) around dbt's own node time
+            dbt["step_outside_nodes_s"] = round(dbt_step["seconds"] - finished[0], 2)
         print(f"    {where['startup_s']:7.1f} s  start-up (imports, definitions, run creation)")
         for step in where["steps"]:
             seconds = step["seconds"]
