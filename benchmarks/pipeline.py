@@ -20,8 +20,8 @@ board-pack rendering. Steps:
      a fixed address given to the run as ``POSTHOG_HOST``, as a deployment configures its
      PostHog. Its store holds every delivery of the history (valid, duplicate, malformed),
      also generated once and cached (``benchmarks._posthog_events``); the ingestion
-     watermark of that address is the previous run's start (D+1 02:00, the schedule's
-     time);
+     watermark of that address is the previous run's start (D 02:00, when the schedule
+     ran D-1);
    - the history: ``daily_pipeline_job`` over D's first day .. D-1 as ONE run
      (``boardroom run --from/--to``), without ingestion (the template already holds what it
      would load) and board packs (a pack reads only its own period): the dbt build,
