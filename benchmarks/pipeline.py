@@ -278,7 +278,11 @@ def prepare(databases: Databases, spec, args: argparse.Namespace, work: Path, ro
     prep: dict[str, Any] = {}
     with timed() as elapsed:
         data = data_set(databases, spec, regenerate=args.regenerate)
-    how = f"generated in {data.generated_s} s" if data.generated_s else "copied from the cache"
+    how = (
+        f"generated in {data.generated_s} s"
+        if data.generated_s is not None
+        else "copied from the cache"
+    )
     print(
         f"[{label}] data set {how} ({elapsed():.1f} s): {data.events_loaded_first:,} events "
         f"in raw, {data.events_held_back:,} held back for {newest}"
@@ -291,7 +295,7 @@ def prepare(databases: Databases, spec, args: argparse.Namespace, work: Path, ro
     with timed() as elapsed:
         cached, built_s = history_store(root / "posthog", spec, regenerate=args.regenerate)
         store = copy_store(cached, work / "posthog")
-    how = f"built in {built_s} s" if built_s else "copied from the cache"
+    how = f"built in {built_s} s" if built_s is not None else "copied from the cache"
     print(f"[{label}] PostHog stand-in store of the history {how} ({elapsed():.1f} s)")
     prep["posthog_store_s"] = round(elapsed(), 1)
     prep["posthog_store_built_s"] = built_s
