@@ -42,9 +42,10 @@ board-pack rendering. Steps:
 3. **where the time goes**, read from the run's events in the Dagster instance: the
    start-up before the run's first step (interpreter, imports, definitions, run
    creation), each step's duration, what follows the last step; dbt's build plan and its
-   10 slowest nodes (dagster-dbt's ``Execution Duration`` of each node: the marts step
-   deletes dbt's target folder after a successful build); rows ingested, tenants
-   published, packs rendered.
+   10 slowest nodes (dagster-dbt's ``Execution Duration`` of each node it reports, unit
+   tests not among them: the marts step deletes dbt's target folder after a successful
+   build), dbt's own time from its first node to its last (its closing line in the run's
+   log); rows ingested, tenants published, packs rendered.
 
 The last line printed is JSON with every figure; nothing timed is asserted. ``--keep``
 keeps the databases, the data folder (packs, logs, Dagster home) and prints where.
