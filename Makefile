@@ -8,7 +8,7 @@ UV := .tools/bin/uv
 endif
 RUN := $(UV) run --frozen
 
-.PHONY: install demo test dev lint format bench bench-ingest bench-marts bench-exports db-stop clean
+.PHONY: install demo test dev lint format bench bench-ingest bench-marts bench-exports bench-pipeline db-stop clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -44,7 +44,7 @@ format: install
 	$(RUN) ruff check --fix .
 	$(RUN) sqlfluff fix $(SQL_PATHS)
 
-bench: bench-ingest bench-marts bench-exports  ## Run every benchmark
+bench: bench-ingest bench-marts bench-exports bench-pipeline  ## Run every benchmark
 
 bench-ingest: install
 	$(RUN) python -m benchmarks.ingest
@@ -54,6 +54,9 @@ bench-marts: install
 
 bench-exports: install
 	$(RUN) python -m benchmarks.exports
+
+bench-pipeline: install
+	$(RUN) python -m benchmarks.pipeline
 
 db-stop: install  ## Stop the embedded Postgres server
 	$(RUN) boardroom db stop

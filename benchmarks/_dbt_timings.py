@@ -1,9 +1,13 @@
-"""Where a dbt invocation's time goes: per-node execution times from ``run_results.json``."""
+"""Where a dbt invocation's time goes: per-node execution times from ``run_results.json``
+(or, for a build run by Dagster, from dagster-dbt's events: ``benchmarks._dagster_run``)."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+_FINISHED = re.compile(r"^Finished running (.*) in [^(]*\((\d+(?:\.\d+)?)s\)", re.MULTILINE)
 
 
 def node_times(target_dir: Path) -> list[tuple[str, float]]:
@@ -16,11 +20,27 @@ def node_times(target_dir: Path) -> list[tuple[str, float]]:
     return sorted(times, key=lambda item: item[1], reverse=True)
 
 
-def summary(target_dir: Path, top: int = 10) -> dict:
-    """The ``top`` slowest nodes, the node count and their summed time (threads overlap)."""
-    times = node_times(target_dir)
+def summarize(times: list[tuple[str, float]], top: int = 10) -> dict:
+    """The ``top`` slowest of (node, seconds), the node count and their summed time
+    (threads overlap)."""
+    times = sorted(times, key=lambda item: item[1], reverse=True)
     return {
         "nodes": len(times),
         "node_time_s": round(sum(seconds for _, seconds in times), 2),
         "top": [[name, round(seconds, 3)] for name, seconds in times[:top]],
     }
+
+
+def summary(target_dir: Path, top: int = 10) -> dict:
+    """:func:`summarize` of an invocation's ``run_results.json``."""
+    return summarize(node_times(target_dir), top)
+
+
+def finished_line(log_text: str) -> tuple[float, str] | None:
+    """(seconds, what ran) from dbt's closing "Finished running ... (17.67s)." line: the
+    time from its first node to its last, dbt's start-up (parse, selection) left out."""
+    found = _FINISHED.findall(log_text)
+    if not found:
+        return None
+    what, seconds = found[-1]
+    return float(seconds), what

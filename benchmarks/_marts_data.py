@@ -234,3 +234,20 @@ def load_held_events(warehouse_url: str) -> int:
         conn.execute("ANALYZE raw.posthog_events")
     record_watermark(warehouse_url)
     return loaded
+
+
+def edit_operational_rows(app_url: str, at: datetime, share: float) -> int:
+    """A day's edits in the operational database: ``share`` of every table's rows gets a
+    new ``updated_at`` (``at``, or just after a later one). Returns rows touched."""
+    from boardroom.sources.app_db import APP_TABLES
+
+    touched = 0
+    with psycopg.connect(app_url) as conn:
+        conn.execute("SELECT setseed(0.7)")
+        for table in APP_TABLES:
+            statement = sql.SQL(
+                "UPDATE {} SET updated_at = greatest(updated_at + interval '1 second', %s)"
+                " WHERE random() < %s"
+            ).format(sql.Identifier("app", table))
+            touched += conn.execute(statement, (at, share)).rowcount
+    return touched

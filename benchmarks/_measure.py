@@ -9,6 +9,7 @@ over the run, to show whether it stays flat.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import threading
 import time
@@ -89,3 +90,91 @@ def run_in_child(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 
 def rate(rows: int, seconds: float) -> float:
     return rows / seconds if seconds > 0 else 0.0
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE / (1024 * 1024)
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _high_water_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+@dataclass
+class ProcessTreeSampler:
+    """Samples another process and its descendants every ``interval`` seconds: the
+    process's own peak RSS (its ``VmHWM``, last read before it exits), the peak of the
+    summed RSS of the whole tree (workers, dbt, ...), the most processes at once, and the
+    1-minute load average."""
+
+    pid: int
+    interval: float = 0.25
+    own_peak_mb: float = 0.0
+    tree_peak_mb: float = 0.0
+    most_processes: int = 0
+    load_samples: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tree-sampler", daemon=True)
+        self._last_load = 0.0
+
+    def _sample(self) -> None:
+        self.own_peak_mb = max(self.own_peak_mb, _high_water_mb(self.pid))
+        children = _children_map()
+        tree, pending = [], [self.pid]
+        while pending:
+            pid = pending.pop()
+            tree.append(pid)
+            pending.extend(children.get(pid, []))
+        self.tree_peak_mb = max(self.tree_peak_mb, sum(_rss_mb(pid) for pid in tree))
+        self.most_processes = max(self.most_processes, len(tree))
+        now = time.monotonic()
+        if now - self._last_load >= 5.0:
+            self._last_load = now
+            self.load_samples.append(os.getloadavg()[0])
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> ProcessTreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def load_average(self) -> dict[str, float]:
+        """Mean and peak of the 1-minute load average sampled every 5 s over the run."""
+        samples = self.load_samples or [os.getloadavg()[0]]
+        return {
+            "mean": round(sum(samples) / len(samples), 2),
+            "max": round(max(samples), 2),
+        }

@@ -51,7 +51,7 @@ from psycopg import sql
 
 from benchmarks._databases import Databases
 from benchmarks._dbt_timings import summary
-from benchmarks._marts_data import data_set, load_held_events
+from benchmarks._marts_data import data_set, edit_operational_rows, load_held_events
 from benchmarks._measure import timed
 from boardroom.dbt.env import DBT_SELECTOR
 from boardroom.dbt.runner import build_marts, run_dbt
@@ -60,21 +60,11 @@ from boardroom.paths import PROJECT_ROOT
 
 
 def touch_operational_rows(app_url: str, warehouse_url: str, at: datetime, share: float) -> int:
-    """A day's edits in the operational database: ``share`` of every table's rows gets a
-    new ``updated_at`` (``at``, or just after a later one), then the routine incremental
-    extraction; the next dbt build snapshots them as new versions. Returns rows touched."""
+    """:func:`edit_operational_rows`, then the routine incremental extraction; the next dbt
+    build snapshots the edited rows as new versions. Returns rows touched."""
     from boardroom.ingest.app_tables import extract_app_tables
-    from boardroom.sources.app_db import APP_TABLES
 
-    touched = 0
-    with psycopg.connect(app_url) as conn:
-        conn.execute("SELECT setseed(0.7)")
-        for table in APP_TABLES:
-            statement = sql.SQL(
-                "UPDATE {} SET updated_at = greatest(updated_at + interval '1 second', %s)"
-                " WHERE random() < %s"
-            ).format(sql.Identifier("app", table))
-            touched += conn.execute(statement, (at, share)).rowcount
+    touched = edit_operational_rows(app_url, at, share)
     extract_app_tables(app_url, warehouse_url)
     return touched
 
