@@ -429,6 +429,34 @@ def read_watermark(conn: psycopg.Connection, stream: str) -> datetime | None:
     return row[0] if row else None
 
 
+def adopt_port_keyed_watermarks(conn: psycopg.Connection, stream: str, project_id: int) -> int:
+    """Fold the watermarks an earlier version kept per loopback address and port into
+    ``stream`` (the latest wins: each stand-in served the same store). Without this, the
+    oldest of them would hold the events' ``data_as_of`` back for good. Returns rows folded."""
+    pattern = rf"^posthog_events:https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/projects/{int(project_id)}$"
+    with conn.transaction():
+        row = conn.execute(
+            """
+            WITH folded AS (
+                DELETE FROM raw.ingest_state WHERE stream ~ %s RETURNING watermark
+            )
+            SELECT count(*), max(watermark) FROM folded
+            """,
+            (pattern,),
+        ).fetchone()
+        if row[0]:
+            conn.execute(
+                """
+                INSERT INTO raw.ingest_state AS s (stream, watermark, updated_at)
+                VALUES (%s, %s, now())
+                ON CONFLICT (stream) DO UPDATE SET
+                    watermark = greatest(s.watermark, excluded.watermark)
+                """,
+                (stream, row[1]),
+            )
+    return int(row[0])
+
+
 def write_watermark(
     conn: psycopg.Connection, stream: str, watermark: datetime, details: dict[str, Any]
 ) -> None:

@@ -43,11 +43,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from boardroom.database import connect
 from boardroom.ingest.event_load import (
     PageLoader,
     PageResult,
+    adopt_port_keyed_watermarks,
     ensure_schema,
     prepare_session,
     read_watermark,
@@ -111,9 +113,16 @@ class PageEvent:
     pages_done: int
 
 
+#: Hosts that name this machine's PostHog (the local stand-in listens on a new port at
+#: each start): their watermark is keyed without the address.
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 def stream_name(client: PostHogQueryClient) -> str:
-    """The watermark key of a PostHog project."""
-    return f"posthog_events:{client.host}/projects/{client.project_id}"
+    """The watermark key of a PostHog project: its host and project, or ``local`` and the
+    project for a PostHog on this machine, whatever port it listens on this time."""
+    where = "local" if urlsplit(client.host).hostname in _LOOPBACK_HOSTS else client.host
+    return f"posthog_events:{where}/projects/{client.project_id}"
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,8 @@ def plan_ingest(
     with connect(warehouse_url) as conn:
         ensure_schema(conn)
         stream = stream_name(client)
+        if stream.startswith("posthog_events:local/"):
+            adopt_port_keyed_watermarks(conn, stream, client.project_id)
         watermark = read_watermark(conn, stream) if sweep_late else None
     sweep_since = watermark - lookback if watermark is not None else None
     windows = plan_windows(

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from boardroom.ingest import events as events_module
+from boardroom.ingest.event_load import ensure_schema
 from boardroom.ingest.events import PageEvent, ingest_events
 from boardroom.ingest.posthog_query import PostHogAuthError, PostHogQueryClient
 from boardroom.posthog_local import PostHogLocal
@@ -407,3 +408,55 @@ def test_a_range_backfill_in_one_call(server, make_warehouse):
     report = ingest_events(client_for(server), url, DAY, DAY + timedelta(days=2))
     assert report.days_touched == [DAY, DAY + timedelta(days=1), date(2026, 11, 9)]
     assert report.rows_loaded == 15 and report.late_rows == 0
+
+
+def _watermarks(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT stream, watermark FROM raw.ingest_state ORDER BY 1").fetchall()
+
+
+def test_the_local_stand_in_keeps_one_watermark_whatever_its_port(tmp_path, make_warehouse):
+    """Each `boardroom run` starts the stand-in on a new port: the next day's run must find
+    the watermark the previous one left (one key), else it re-reads every event received so
+    far and the first key's watermark holds data_as_of back."""
+    url = make_warehouse()
+    store = tmp_path / "posthog"
+    day_one, day_two = DAY, DAY + timedelta(days=1)
+    ports = []
+    for day in (day_one, day_two):
+        with PostHogLocal(
+            store, project_id=1, project_api_key=PROJECT_KEY, personal_api_key=PERSONAL_KEY
+        ) as running:
+            ports.append(running.port)
+            send(running, spread(20, day))
+            report = run(running, url, day)
+        assert report.rows_loaded == 20
+    assert ports[0] != ports[1]
+    streams = [stream for stream, _ in _watermarks(url)]
+    assert streams == ["posthog_events:local/projects/1"]
+
+
+def test_watermarks_kept_per_loopback_port_are_folded_into_one(server, make_warehouse):
+    url = make_warehouse()
+    older, newer = datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 10, 31, tzinfo=UTC)
+    with psycopg.connect(url) as conn:
+        ensure_schema(conn)
+        conn.execute(
+            "INSERT INTO raw.ingest_state (stream, watermark) VALUES (%s, %s), (%s, %s), (%s, %s)",
+            (
+                "posthog_events:http://127.0.0.1:41001/projects/1",
+                older,
+                "posthog_events:http://127.0.0.1:41002/projects/1",
+                newer,
+                "posthog_events:https://eu.posthog.com/projects/1",
+                older,
+            ),
+        )
+    send(server, spread(5, DAY))
+    run(server, url, DAY)
+    streams = dict(_watermarks(url))
+    assert set(streams) == {
+        "posthog_events:local/projects/1",
+        "posthog_events:https://eu.posthog.com/projects/1",
+    }
+    assert streams["posthog_events:local/projects/1"] >= newer
