@@ -91,17 +91,6 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-@contextmanager
-def _environ(values: dict[str, str]):
-    saved = dict(os.environ)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def _executable(name: str) -> str:
     beside = Path(sys.executable).with_name(name)
     return str(beside) if beside.exists() else name
@@ -184,6 +173,7 @@ def _instance(env: dict):
     """The deployment's Dagster instance, opened in this process."""
     import dagster as dg
 
+    from boardroom.cli.pipeline_run import exported_environment
     from boardroom.database import dagster_storage_url
 
     home = {
@@ -192,7 +182,7 @@ def _instance(env: dict):
             env["BOARDROOM_DAGSTER_DATABASE_URL"]
         ),
     }
-    with _environ(home), dg.DagsterInstance.get() as instance:
+    with exported_environment(home), dg.DagsterInstance.get() as instance:
         yield instance
 
 
