@@ -164,6 +164,8 @@ ENVIRONMENT_READERS = {
     "boardroom/embedded_postgres.py",
     # dagster-dbt's invocations: the profile's variables are set and the old values restored.
     "orchestration/defs/marts/resources.py",
+    # the pipeline benchmark's child process: PATH extended with the virtualenv (for `dbt`).
+    "benchmarks/pipeline.py",
 }
 _WRITES = {"setdefault", "update", "pop", "clear"}
 
