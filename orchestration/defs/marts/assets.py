@@ -3,8 +3,9 @@
 # No `from __future__ import annotations`: Dagster reads the config and resource
 # annotations of the asset function at definition time.
 
+import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from boardroom.database import connect
 from boardroom.dbt.env import DBT_SELECTOR, DbtWindow
-from boardroom.dbt.static_nodes import STATIC_TAG, StaticNodesPlan, plan_static_nodes
+from boardroom.dbt.static_nodes import StaticNodesPlan, plan_static_nodes, static_relations
 from orchestration.defs.ingest.assets import RAW_POSTHOG_EVENTS_KEY
 from orchestration.defs.marts.project import boardroom_dbt_project
 from orchestration.defs.marts.resources import BoardroomDbtResource
@@ -39,11 +40,8 @@ class Relation:
     has_as_of_date: bool
 
 
-def _relations(manifest_path: Any) -> dict[dg.AssetKey, Relation]:
+def _relations(manifest: Mapping[str, Any]) -> dict[dg.AssetKey, Relation]:
     """Asset key -> the table it names, for every dbt node that is not a view."""
-    import json
-
-    manifest = json.loads(manifest_path.read_text())
     found: dict[dg.AssetKey, Relation] = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] not in ("model", "seed", "snapshot"):
@@ -55,23 +53,13 @@ def _relations(manifest_path: Any) -> dict[dg.AssetKey, Relation]:
     return found
 
 
-def _static_keys(manifest_path: Any) -> frozenset[dg.AssetKey]:
-    """Asset keys of the dbt nodes tagged ``static`` (staging views, seeds)."""
-    import json
-
-    manifest = json.loads(manifest_path.read_text())
-    return frozenset(
-        dg.AssetKey([node["schema"], node["alias"]])
-        for node in manifest["nodes"].values()
-        if STATIC_TAG in node.get("tags", ()) and node["resource_type"] in ("model", "seed")
-    )
-
-
-STATIC_KEYS = _static_keys(boardroom_dbt_project.manifest_path)
+_MANIFEST = json.loads(boardroom_dbt_project.manifest_path.read_text())
+#: The staging views and seeds a routine build may leave out (boardroom.dbt.static_nodes).
+STATIC_KEYS = frozenset(dg.AssetKey([r.schema, r.name]) for r in static_relations(_MANIFEST))
 
 #: dagster-dbt's own row counts name relations with the database the manifest was parsed
 #: with, which differs per deployment; these counts use the warehouse connection instead.
-RELATIONS = _relations(boardroom_dbt_project.manifest_path)
+RELATIONS = _relations(_MANIFEST)
 
 
 class DbtMartsConfig(dg.Config):
