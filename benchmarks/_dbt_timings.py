@@ -1,22 +1,19 @@
-"""Where a dbt invocation's time goes: per-node execution times from ``run_results.json``
-(or, for a build run by Dagster, from dagster-dbt's events: ``benchmarks._dagster_run``)."""
+"""Where a dbt invocation's time goes: per-node execution times from dbt's output (a routine
+build writes no ``run_results.json``) or, for a build run by Dagster, from dagster-dbt's
+events (``benchmarks._dagster_run``)."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
+
+from boardroom.dbt.results import node_results
 
 _FINISHED = re.compile(r"^Finished running (.*) in [^(]*\((\d+(?:\.\d+)?)s\)", re.MULTILINE)
 
 
-def node_times(target_dir: Path) -> list[tuple[str, float]]:
-    """(node, seconds) of every node of the invocation, slowest first."""
-    results = json.loads((target_dir / "run_results.json").read_text())["results"]
-    times = [
-        (result["unique_id"].split(".", 2)[-1], float(result.get("execution_time") or 0.0))
-        for result in results
-    ]
+def node_times(output: str) -> list[tuple[str, float]]:
+    """(node, seconds) of every node in a dbt invocation's output, slowest first."""
+    times = [(result.name, result.seconds) for result in node_results(output)]
     return sorted(times, key=lambda item: item[1], reverse=True)
 
 
@@ -31,9 +28,9 @@ def summarize(times: list[tuple[str, float]], top: int = 10) -> dict:
     }
 
 
-def summary(target_dir: Path, top: int = 10) -> dict:
-    """:func:`summarize` of an invocation's ``run_results.json``."""
-    return summarize(node_times(target_dir), top)
+def summary(output: str, top: int = 10) -> dict:
+    """:func:`summarize` of a dbt invocation's output."""
+    return summarize(node_times(output), top)
 
 
 def finished_line(log_text: str) -> tuple[float, str] | None:

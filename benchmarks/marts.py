@@ -115,7 +115,7 @@ def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Pa
     )
     late_started = datetime.now(UTC)
     with timed() as late:
-        build_marts(
+        late_build = build_marts(
             warehouse,
             newest,
             newest,
@@ -130,7 +130,7 @@ def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Pa
         f"[{label}] daily run of {newest} with the late wave (events on {touched}; "
         f"{edited:,} operational rows edited): {late():.1f} s"
     )
-    nodes = summary(work / "late" / "target")
+    nodes = summary(late_build.stdout)
     print(f"[{label}] late-wave run: {nodes['nodes']} nodes, {nodes['node_time_s']} s node time")
     for name, seconds in nodes["top"]:
         print(f"    {seconds:7.3f} s  {name}")

@@ -2,9 +2,10 @@
 
 Every invocation outside Dagster (marts builds, ``dbt parse`` of the manifest, the tests' own
 runs) goes through :func:`run_dbt_process`: the project's executable, no colours, the
-project and profiles folders, its own target and log folders when given, anonymous usage
-statistics off, and on failure a :class:`DbtRunError` ending with the tail of dbt's output.
-Dagster runs dbt through ``dagster-dbt``'s resource, given :func:`dbt_executable` too.
+project and profiles folders, its own target and log folders when given, the environment of
+:func:`dbt_environment`, and on failure a :class:`DbtRunError` ending with the tail of dbt's
+output. Dagster runs dbt through ``dagster-dbt``'s resource, given :func:`dbt_executable`
+and :func:`dbt_environment` too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,24 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from boardroom.paths import DBT_PROJECT_DIR
+
+#: dbt's file log level for every invocation. At debug level (dbt's default) dbt writes every
+#: statement it runs to ``dbt.log``, about 5,000 lines a routine build, and formatting and
+#: scrubbing those lines took about a sixth of dbt's CPU; the statements stay in
+#: ``target/run``. An environment variable, so ``DBT_LOG_LEVEL_FILE=debug`` in the caller's
+#: environment, or ``--log-level-file debug`` on the command line, brings them back.
+DBT_ENV_DEFAULTS = {"DBT_LOG_LEVEL_FILE": "info"}
+
+
+def dbt_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a dbt subprocess: this process's, with :data:`DBT_ENV_DEFAULTS`
+    where it sets none of them, and ``extra``; anonymous usage statistics always off."""
+    return {
+        **DBT_ENV_DEFAULTS,
+        **os.environ,
+        **(extra or {}),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
 
 
 class DbtRunError(RuntimeError):
@@ -61,7 +80,7 @@ def run_dbt_process(
         command += ["--target-path", str(target_path)]
     if log_path is not None:
         command += ["--log-path", str(log_path)]
-    full_env = {**os.environ, **(env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    full_env = dbt_environment(env)
     result = subprocess.run(
         command, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
     )

@@ -71,10 +71,12 @@ def build_marts(
 ) -> subprocess.CompletedProcess[str]:
     """One ``dbt build`` of every tenant's marts for the as-of days [min_date, max_date].
 
-    The staging views and seeds are left out when the warehouse already holds this
-    project's build of them (:mod:`boardroom.dbt.static_nodes`)."""
+    The static nodes are left out when the warehouse already holds this project's build of
+    them (:mod:`boardroom.dbt.static_nodes`); such a build writes no ``run_results.json``:
+    :func:`boardroom.dbt.results.node_results` reads what ran from the returned output."""
     selector = DBT_SELECTOR if unit_tests else f"{DBT_SELECTOR}_no_unit_tests"
-    args = ["build", "--selector", selector]
+    static = plan_static_nodes(warehouse_url, rebuild=full_refresh)
+    args = ["build", "--selector", selector, *static.dbt_flags()]
     if full_refresh:
         args.append("--full-refresh")
     window = DbtWindow(
@@ -84,7 +86,6 @@ def build_marts(
         event_days=tuple(event_days),
         late_events_loaded_since=late_events_loaded_since,
     )
-    static = plan_static_nodes(warehouse_url, rebuild=full_refresh)
     result = run_dbt(
         args,
         warehouse_url,

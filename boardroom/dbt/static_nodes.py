@@ -1,16 +1,20 @@
 """Leave the project's static nodes out of a routine build when the warehouse holds them.
 
-The staging views and the seeds (dbt tag ``static``) depend on the project's code alone: a
-view reads its tables live, a seed is a CSV in the repository. Re-creating them on every
-daily run does no work but costs a node each, and the snapshots wait for the views.
+The static nodes (dbt tag ``static``) depend on the project's code alone: the views (staging
+and two intermediate ones) read their tables live, the seeds are CSVs in the repository and
+the metric catalogue is a seed plus the marts' YAML. Re-creating them on every daily run
+does no work but costs a node each, and the snapshots wait for the staging views.
 
 Before a build, :func:`plan_static_nodes` compares the record kept in the warehouse
 (``staging.boardroom_static_build``) with the project as it is now; when the code is the
 same and every relation is still there, the plan's environment makes the
-``boardroom_marts`` selector leave them out (``BOARDROOM_DBT_LEAVE_OUT_TAG=static``, read by
-``selectors.yml``). After a successful build that made them, :meth:`StaticNodesPlan.record`
-keeps the fingerprint and their relations. Their data tests still run: the staging tests
-check the day's raw rows.
+``boardroom_marts`` selector leave them out, with the seeds' data tests
+(``BOARDROOM_DBT_LEAVE_OUT_TAG=static``, read by ``selectors.yml``). The same variable tells
+the models' incremental runs that the project is the one the recorded build checked
+(``macros/routine_build.sql``: no contract, schema-change or comment work), and such a build
+writes no JSON artifacts (:meth:`StaticNodesPlan.dbt_flags`). After a successful build that
+made them, :meth:`StaticNodesPlan.record` keeps the fingerprint and their relations. The
+data tests of the views still run: they check the day's raw rows.
 
 Any change to the dbt project (a model, macro, seed, YAML file) or to the dbt version, a
 dropped view, a full refresh or a new warehouse builds them again.
@@ -123,10 +127,16 @@ class StaticNodesPlan:
         """What the build's environment needs (``{}`` builds the static nodes)."""
         return {LEAVE_OUT_ENV: STATIC_TAG} if self.leave_out else {}
 
+    def dbt_flags(self) -> list[str]:
+        """Flags for the build: one that leaves the static nodes out writes no
+        ``manifest.json`` or ``run_results.json`` (serialising them cost about a second of
+        dbt's CPU a run, and only :meth:`record` reads the manifest)."""
+        return ["--no-write-json"] if self.leave_out else []
+
     def describe(self) -> str:
         if self.leave_out:
-            return "staging views and seeds unchanged since their last build: left out"
-        return "staging views and seeds built"
+            return "views, seeds and metric catalogue unchanged since their last build: left out"
+        return "views, seeds and metric catalogue built"
 
     def record(self, warehouse_url: str, manifest_path: Path) -> None:
         """After a successful build that made the static nodes, record it (see module doc)."""

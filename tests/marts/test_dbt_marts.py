@@ -254,6 +254,8 @@ def dbt_runs(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         _dbt(
             [
                 "build",
+                "--log-level-file",  # the parse messages below are debug-level
+                "debug",
                 "--selector",
                 "boardroom_marts",
                 "--resource-type",

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', tags=['static']) }}
 
 {#-
   How far each source is complete, one row.

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', tags=['static']) }}
 
 {#-
   Each tenant's reporting currency: the currency most of its deals are recorded in (ties go

@@ -1,4 +1,4 @@
-{{ config(materialized='table', alias='metric_catalog', indexes=[]) }}
+{{ config(materialized='table', alias='metric_catalog', indexes=[], tags=['static']) }}
 
 {#-
   The published metric catalogue (relation audit.metric_catalog, then marts.metric_catalog):

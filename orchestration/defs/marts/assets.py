@@ -54,7 +54,7 @@ def _relations(manifest: Mapping[str, Any]) -> dict[dg.AssetKey, Relation]:
 
 
 _MANIFEST = json.loads(boardroom_dbt_project.manifest_path.read_text())
-#: The staging views and seeds a routine build may leave out (boardroom.dbt.static_nodes).
+#: The static nodes a routine build may leave out (boardroom.dbt.static_nodes).
 STATIC_KEYS = frozenset(dg.AssetKey([r.schema, r.name]) for r in static_relations(_MANIFEST))
 
 #: dagster-dbt's own row counts name relations with the database the manifest was parsed
@@ -183,7 +183,7 @@ def boardroom_dbt_models(
     # A subset run selects its nodes by name: the static nodes are built when selected.
     static = plan_static_nodes(dbt.warehouse_url, rebuild=plan.full_refresh or context.is_subset)
     context.log.info(f"dbt: {plan.describe()}; {static.describe()}")
-    args = ["build"]
+    args = ["build", *static.dbt_flags()]
     if plan.full_refresh:
         args.append("--full-refresh")
     # dbt's artifacts (manifest, run_results, dbt.log: ~10 MB a run) are kept only when the
@@ -213,7 +213,7 @@ def unchanged_static_outputs(
     seed is the project's CSV, so each is current for the run's days without a rebuild."""
     if not static.leave_out:
         return
-    for key in sorted(context.selected_asset_keys & STATIC_KEYS):
+    for key in sorted(context.selected_asset_keys & STATIC_KEYS, key=_static_layer_order):
         yield dg.Output(
             None,
             context.assets_def.get_output_name_for_asset_key(key),
@@ -223,6 +223,15 @@ def unchanged_static_outputs(
                 **row_count_metadata(conn, key, plan),
             },
         )
+
+
+#: Seeds, then staging views, then what is built on them (intermediate views, the catalogue).
+_STATIC_LAYERS = {"reference": 0, "staging": 1}
+
+
+def _static_layer_order(key: dg.AssetKey) -> tuple[int, list[str]]:
+    """Parents before children among the static nodes, as Dagster reports outputs."""
+    return _STATIC_LAYERS.get(key.path[0], 2), list(key.path)
 
 
 def row_count_metadata(conn: Any, key: dg.AssetKey, plan: BuildPlan) -> dict[str, Any]:

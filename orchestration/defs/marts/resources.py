@@ -14,7 +14,7 @@ from pydantic import Field
 
 from boardroom.dbt import parse_cache
 from boardroom.dbt.env import dbt_env_from_url
-from boardroom.dbt.process import dbt_executable
+from boardroom.dbt.process import dbt_environment, dbt_executable
 from orchestration.defs.marts.project import boardroom_dbt_project
 
 
@@ -61,8 +61,7 @@ class BoardroomDbtResource(DbtCliResource):
         target_path = kwargs.get("target_path")
         if target_path is not None:
             parse_cache.restore(Path(target_path), run_env)
-        env = {**run_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        with _environ(env):
+        with _environ(dbt_environment(run_env)):
             return super().cli(args, **kwargs)
 
     def keep_parse_state(

@@ -1,0 +1,92 @@
+"""A routine build of an unchanged project skips the contract, schema and comment work its
+first build did (``macros/routine_build.sql``), and a table any build makes whole leaves it
+vacuumed and analyzed (``macros/maintenance.sql``), not to autovacuum during the next run.
+
+Each test takes a private copy of the built demo warehouse and runs the real ``dbt build``
+of the newest day through ``build_marts``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+
+from boardroom.dbt.runner import build_marts
+from boardroom.dbt.static_nodes import STATE_SCHEMA, STATE_TABLE, plan_static_nodes
+
+
+def _comments(url: str, table: str) -> tuple[str | None, str | None]:
+    """The table's comment and its tenant_id column's."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT obj_description(c.oid, 'pg_class'), col_description(c.oid, a.attnum)"
+            " FROM pg_class AS c JOIN pg_attribute AS a ON a.attrelid = c.oid"
+            " WHERE c.oid = to_regclass(%s) AND a.attname = 'tenant_id'",
+            (table,),
+        ).fetchone()
+
+
+def _has_statistics(url: str, schema: str, table: str) -> bool:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT exists (SELECT 1 FROM pg_stats WHERE schemaname = %s AND tablename = %s)",
+            (schema, table),
+        ).fetchone()[0]
+
+
+def _last_analyze(url: str, table: str, wait: float = 0.0):
+    """pg_stat_user_tables.last_analyze of ``table``, polled up to ``wait`` seconds (the
+    server publishes a finished backend's counters shortly after it exits)."""
+    deadline = time.monotonic() + wait
+    while True:
+        with psycopg.connect(url) as conn:
+            value = conn.execute(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relid = to_regclass(%s)",
+                (table,),
+            ).fetchone()[0]
+        if value is not None or time.monotonic() >= deadline:
+            return value
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def warehouse(clone_demo_warehouse, demo_warehouse):
+    return clone_demo_warehouse(), demo_warehouse.spec.end_date
+
+
+def test_a_routine_build_leaves_comments_alone_and_a_changed_project_writes_them(
+    warehouse, tmp_path
+):
+    url, day = warehouse
+    table_comment, column_comment = _comments(url, "audit.exec_overview")
+    assert table_comment and column_comment  # written by the demo's first build
+    with psycopg.connect(url) as conn:
+        conn.execute("COMMENT ON COLUMN audit.exec_overview.tenant_id IS 'edited by hand'")
+    assert plan_static_nodes(url).leave_out
+
+    build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "routine")
+    assert _comments(url, "audit.exec_overview") == (table_comment, "edited by hand")
+
+    with psycopg.connect(url) as conn:
+        conn.execute(f"UPDATE {STATE_SCHEMA}.{STATE_TABLE} SET fingerprint = 'an older project'")
+    build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "changed")
+    assert _comments(url, "audit.exec_overview") == (table_comment, column_comment)
+
+
+def test_a_table_a_routine_build_creates_gets_comments_and_statistics(warehouse, tmp_path):
+    url, day = warehouse
+    table_comment, column_comment = _comments(url, "audit.alerts")
+    with psycopg.connect(url) as conn:
+        conn.execute("DROP TABLE audit.alerts CASCADE")
+    assert plan_static_nodes(url).leave_out  # alerts is no static node: still a routine build
+
+    build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "routine")
+
+    assert _comments(url, "audit.alerts") == (table_comment, column_comment)
+    assert _has_statistics(url, "audit", "alerts")
+    assert _last_analyze(url, "audit.alerts", wait=5.0) is not None
+    # the tables it only added a day to were not vacuumed (the copy's counters start empty)
+    assert _has_statistics(url, "audit", "exec_overview")
+    assert _last_analyze(url, "audit.exec_overview") is None
