@@ -35,7 +35,8 @@
   none yet).
 -#}
 {% macro postgres__persist_docs(relation, model, for_relation, for_columns) -%}
-    {%- if boardroom_project_unchanged() and model.description -%}
+    {%- set documented = config.persist_relation_docs() and model.description -%}
+    {%- if boardroom_project_unchanged() and documented -%}
         {%- set name = relation.include(database=false) | string | replace("'", "''") -%}
         {%- set found = run_query(
             "select obj_description(to_regclass('" ~ name ~ "'), 'pg_class')"
