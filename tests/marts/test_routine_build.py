@@ -56,37 +56,32 @@ def warehouse(clone_demo_warehouse, demo_warehouse):
     return clone_demo_warehouse(), demo_warehouse.spec.end_date
 
 
-def test_a_routine_build_leaves_comments_alone_and_a_changed_project_writes_them(
-    warehouse, tmp_path
-):
+def test_routine_and_changed_project_builds(warehouse, tmp_path):
+    """One copy of the warehouse for a routine build, then a changed project's build."""
     url, day = warehouse
     table_comment, column_comment = _comments(url, "audit.exec_overview")
     assert table_comment and column_comment  # written by the demo's first build
+    alerts_comments = _comments(url, "audit.alerts")
     with psycopg.connect(url) as conn:
         conn.execute("COMMENT ON COLUMN audit.exec_overview.tenant_id IS 'edited by hand'")
-    assert plan_static_nodes(url).leave_out
-
-    build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "routine")
-    assert _comments(url, "audit.exec_overview") == (table_comment, "edited by hand")
-
-    with psycopg.connect(url) as conn:
-        conn.execute(f"UPDATE {STATE_SCHEMA}.{STATE_TABLE} SET fingerprint = 'an older project'")
-    build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "changed")
-    assert _comments(url, "audit.exec_overview") == (table_comment, column_comment)
-
-
-def test_a_table_a_routine_build_creates_gets_comments_and_statistics(warehouse, tmp_path):
-    url, day = warehouse
-    table_comment, column_comment = _comments(url, "audit.alerts")
-    with psycopg.connect(url) as conn:
         conn.execute("DROP TABLE audit.alerts CASCADE")
     assert plan_static_nodes(url).leave_out  # alerts is no static node: still a routine build
 
     build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "routine")
 
-    assert _comments(url, "audit.alerts") == (table_comment, column_comment)
+    # an unchanged project: the comments are not written again
+    assert _comments(url, "audit.exec_overview") == (table_comment, "edited by hand")
+    # a table the routine build created gets its comments and statistics
+    assert _comments(url, "audit.alerts") == alerts_comments
     assert _has_statistics(url, "audit", "alerts")
     assert _last_analyze(url, "audit.alerts", wait=5.0) is not None
     # the tables it only added a day to were not vacuumed (the copy's counters start empty)
     assert _has_statistics(url, "audit", "exec_overview")
     assert _last_analyze(url, "audit.exec_overview") is None
+
+    with psycopg.connect(url) as conn:
+        conn.execute(f"UPDATE {STATE_SCHEMA}.{STATE_TABLE} SET fingerprint = 'an older project'")
+    build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "changed")
+
+    # a changed project writes them all again
+    assert _comments(url, "audit.exec_overview") == (table_comment, column_comment)

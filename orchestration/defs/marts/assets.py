@@ -186,8 +186,9 @@ def boardroom_dbt_models(
     args = ["build", *static.dbt_flags()]
     if plan.full_refresh:
         args.append("--full-refresh")
-    # dbt's artifacts (manifest, run_results, dbt.log: ~10 MB a run) are kept only when the
-    # build fails; Dagster keeps dbt's output in the run's logs either way.
+    # dbt's target folder (compiled SQL, dbt.log; manifest and run_results when the static
+    # nodes are built) is kept only when the build fails; Dagster keeps dbt's output in the
+    # run's logs either way.
     target = boardroom_dbt_project.project_dir / "target" / "runs" / context.run.run_id[:8]
     with connect(dbt.warehouse_url, autocommit=True) as conn:
         # Upstream of every other node, so reported first (Dagster wants topological order).
