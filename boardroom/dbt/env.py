@@ -137,7 +137,8 @@ class DbtWindow:
 
         Every variable is set, unset ones to ``""``, so a value left in the parent
         environment never leaks into a run. dbt re-parses the whole project when the
-        ``--vars`` change and only ``int_as_of_days`` when these do.
+        ``--vars`` change, and nothing when these do (the models read them only when
+        they run).
         """
         env = dict.fromkeys(WINDOW_ENV_VARS.values(), "")
         for name, value in self.values().items():

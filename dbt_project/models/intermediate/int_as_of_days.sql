@@ -18,11 +18,16 @@
 {#-
   The run window: the vars when given (`dbt build --vars ...` by hand), else the
   BOARDROOM_DBT_* environment variables every Boardroom run sets (boardroom.dbt.env.
-  DbtWindow.env). A changed environment variable makes dbt re-parse this file only; a
-  changed --vars makes it re-parse the whole project, seconds on every daily run.
+  DbtWindow.env). They are read when the model runs, never while dbt parses it: dbt
+  re-parses a file whenever an environment variable it read at parse time changes, and a
+  changed --vars re-parses the whole project, so either would cost every daily run (a new
+  window each day) a re-parse before its first node.
 #}
 with days_to_build as (
 
+    {%- if not execute %}
+    select cast(null as date) as as_of_date
+    {%- else %}
     {{ boardroom_days_to_build(
         min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
         max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
@@ -33,6 +38,7 @@ with days_to_build as (
         incremental=is_incremental(),
         existing_relation=this
     ) }}
+    {%- endif %}
 
 ),
 
