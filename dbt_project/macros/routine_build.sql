@@ -19,9 +19,22 @@
     {{ return(assert_columns_equivalent(sql)) }}
 {%- endmacro %}
 
-{#- on_schema_change: the new rows have the table's columns when the project is the same. -#}
+{#-
+  on_schema_change: the new rows have the table's columns when the project is the same.
+  The columns to insert are then the contract's (checked against the table by the build
+  that recorded the project), so neither they nor the new rows' columns are read from the
+  catalog; a model without a contract gets {} and dbt reads the table's.
+-#}
 {% macro postgres__process_schema_changes(on_schema_change, source_relation, target_relation) -%}
     {%- if boardroom_project_unchanged() -%}
+        {%- set contract = config.get('contract') -%}
+        {%- if contract and contract.enforced -%}
+            {%- set columns = [] -%}
+            {%- for column in model['columns'].values() -%}
+                {%- do columns.append(api.Column.create(column['name'], column['data_type'])) -%}
+            {%- endfor -%}
+            {{ return(columns) }}
+        {%- endif -%}
         {{ return({}) }}
     {%- endif -%}
     {{ return(default__process_schema_changes(
