@@ -26,18 +26,18 @@
 with days_to_build as (
 
     {%- if not execute %}
-    select cast(null as date) as as_of_date
+        select cast(null as date) as as_of_date
     {%- else %}
-    {{ boardroom_days_to_build(
-        min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
-        max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
-        start_date=var('start_date') or env_var('BOARDROOM_DBT_START_DATE', ''),
-        days=var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
-        late_since=var('late_events_loaded_since') or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
-        event_days=var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
-        incremental=is_incremental(),
-        existing_relation=this
-    ) }}
+        {{ boardroom_days_to_build(
+            min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
+            max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
+            start_date=var('start_date') or env_var('BOARDROOM_DBT_START_DATE', ''),
+            days=var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
+            late_since=var('late_events_loaded_since') or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
+            event_days=var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
+            incremental=is_incremental(),
+            existing_relation=this
+        ) }}
     {%- endif %}
 
 ),
