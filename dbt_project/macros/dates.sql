@@ -174,3 +174,35 @@
     {%- endif -%}
     {{ return([lo, hi]) }}
 {%- endmacro %}
+
+{#-
+  The run window as given: each var when set (`dbt build --vars ...` by hand), else its
+  BOARDROOM_DBT_* environment variable (what Boardroom's runs set: boardroom.dbt.env.
+  DbtWindow.env). Call it only when `execute` is true: dbt re-parses every file that reads
+  an environment variable while being parsed whenever its value changes, and the window
+  changes on every daily run.
+-#}
+{% macro boardroom_run_window() -%}
+    {{ return({
+        'min_date': var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
+        'max_date': var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
+        'start_date': var('start_date') or env_var('BOARDROOM_DBT_START_DATE', ''),
+        'days': var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
+        'late_since': var('late_events_loaded_since')
+            or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
+        'event_days': var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
+    }) }}
+{%- endmacro %}
+
+{#-
+  on-run-start: a bad window value stops the run before its first node, naming the var
+  (the same checks as the date spine's; the window is read when it runs, not at parse).
+-#}
+{% macro boardroom_check_run_window() -%}
+    {%- if execute -%}
+        {%- set window = boardroom_run_window() -%}
+        {%- do boardroom_days_to_build(
+            incremental=false, existing_relation=none, **window
+        ) -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import psycopg
 import pytest
 
 from boardroom.dbt.env import DBT_SELECTOR, WINDOW_ENV_VARS, DbtWindow, dbt_env_from_url
@@ -112,21 +113,36 @@ def test_window_as_env_sets_every_variable_and_joins_lists():
         DbtWindow("2025-03-07", "2025-02-30").env()
 
 
-def test_int_as_of_days_reads_every_window_variable():
-    model = (DBT_PROJECT_DIR / "models" / "intermediate" / "int_as_of_days.sql").read_text()
+def test_the_run_window_reads_every_window_variable():
+    macros = (DBT_PROJECT_DIR / "macros" / "dates.sql").read_text()
+    window = macros[macros.index("{% macro boardroom_run_window") :]
     for var_name, env_name in WINDOW_ENV_VARS.items():
-        assert f"var('{var_name}') or env_var('{env_name}', '')" in model
+        assert f"var('{var_name}')" in window
+        assert f"env_var('{env_name}', '')" in window
 
 
-def test_a_bad_window_variable_stops_dbt_with_its_name(tmp_path):
-    """The window's environment variables are validated like the vars: dbt stops before
-    touching the warehouse and names the variable."""
-    env = {**DbtWindow("2025-03-07", "2025-03-07").env(), "BOARDROOM_DBT_MIN_DATE": "yesterday"}
+def test_a_bad_window_variable_stops_dbt_with_its_name(warehouse_url, tmp_path):
+    """The window's environment variables are validated like the vars, when the run
+    starts: dbt stops before its first node and names the variable."""
+    env = {
+        **dbt_env_from_url(warehouse_url),
+        **DbtWindow("2025-03-07", "2025-03-07").env(),
+        "BOARDROOM_DBT_MIN_DATE": "yesterday",
+    }
     result = run_dbt_process(
-        ["parse"], target_path=tmp_path / "target", log_path=tmp_path, env=env, check=False
+        ["build", "--select", "int_as_of_days"],
+        target_path=tmp_path / "target",
+        log_path=tmp_path,
+        env=env,
+        check=False,
     )
     assert result.returncode != 0
     assert (
         "min_date (var or BOARDROOM_DBT_MIN_DATE) must be a date YYYY-MM-DD, got: yesterday"
         in result.stdout
     )
+    assert "START sql" not in result.stdout
+    with psycopg.connect(warehouse_url) as conn:
+        assert conn.execute("SELECT to_regclass('intermediate.int_as_of_days')").fetchone() == (
+            None,
+        )

@@ -16,12 +16,8 @@
 -- depends_on: {{ ref('stg_app__infra_usage') }}
 
 {#-
-  The run window: the vars when given (`dbt build --vars ...` by hand), else the
-  BOARDROOM_DBT_* environment variables every Boardroom run sets (boardroom.dbt.env.
-  DbtWindow.env). They are read when the model runs, never while dbt parses it: dbt
-  re-parses a file whenever an environment variable it read at parse time changes, and a
-  changed --vars re-parses the whole project, so either would cost every daily run (a new
-  window each day) a re-parse before its first node.
+  The run window (macros/dates.sql: boardroom_run_window) is read when the model runs,
+  never while dbt parses it, so a new window each day re-parses nothing.
 #}
 with days_to_build as (
 
@@ -29,14 +25,7 @@ with days_to_build as (
         select cast(null as date) as as_of_date
     {%- else %}
         {{ boardroom_days_to_build(
-            min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
-            max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
-            start_date=var('start_date') or env_var('BOARDROOM_DBT_START_DATE', ''),
-            days=var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
-            late_since=var('late_events_loaded_since') or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
-            event_days=var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
-            incremental=is_incremental(),
-            existing_relation=this
+            incremental=is_incremental(), existing_relation=this, **boardroom_run_window()
         ) }}
     {%- endif %}
 

@@ -21,12 +21,13 @@
 with days_to_build as (
 
     {%- if is_incremental() %}
+        {%- set window = boardroom_run_window() %}
         {{ boardroom_event_days_to_build(
-            min_date=var('min_date') or env_var('BOARDROOM_DBT_MIN_DATE', ''),
-            max_date=var('max_date') or env_var('BOARDROOM_DBT_MAX_DATE', ''),
-            days=var('days') or env_var('BOARDROOM_DBT_DAYS', ''),
-            late_since=var('late_events_loaded_since') or env_var('BOARDROOM_DBT_LATE_EVENTS_LOADED_SINCE', ''),
-            event_days=var('event_days') or env_var('BOARDROOM_DBT_EVENT_DAYS', ''),
+            min_date=window.min_date,
+            max_date=window.max_date,
+            days=window.days,
+            late_since=window.late_since,
+            event_days=window.event_days,
             existing_relation=this
         ) }}
     {%- else %}

@@ -71,6 +71,13 @@ def describe_test(props: Mapping[str, Any], manifest: Mapping[str, Any] | None =
     elif kind == "relationships":
         target = _relation(kwargs.get("to"))
         text = f"Every `{column}` exists as `{kwargs.get('field')}` in `{target}`."
+    elif kind == "boardroom_valid_rows":
+        required = [f"`{name}` is never null" for name in kwargs.get("not_null") or []]
+        accepted = [
+            f"`{name}` only takes the values {_values(values)}"
+            for name, values in (kwargs.get("accepted_values") or {}).items()
+        ]
+        text = "; ".join(required + accepted) + " (one pass over the rows)."
     elif kind == "boardroom_within_range":
         low, high = _range(props, column, manifest)
         text = f"`{column}` lies within [{low}, {high}] (nulls pass)."
