@@ -42,9 +42,13 @@ class DbtRunError(RuntimeError):
 
 
 def dbt_executable() -> str:
-    """The ``dbt`` next to this interpreter (the project's virtualenv), else from PATH."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
+    """``boardroom-dbt`` next to this interpreter (dbt with its garbage collector set,
+    :mod:`boardroom.dbt.launcher`), else the ``dbt`` next to it, else ``dbt`` from PATH."""
+    for name in ("boardroom-dbt", "dbt"):
+        beside = Path(sys.executable).with_name(name)
+        if beside.exists():
+            return str(beside)
+    return "dbt"
 
 
 def output_tail(
