@@ -13,8 +13,14 @@ same and every relation is still there, the plan's environment makes the
 the models' incremental runs that the project is the one the recorded build checked
 (``macros/routine_build.sql``: no contract, schema-change or comment work), and such a build
 writes no JSON artifacts (:meth:`StaticNodesPlan.dbt_flags`). After a successful build that
-made them, :meth:`StaticNodesPlan.record` keeps the fingerprint and their relations. The
-data tests of the views still run: they check the day's raw rows.
+made them, :meth:`StaticNodesPlan.record` keeps the fingerprint and the relations of every
+node it made. The data tests of the views still run: they check the day's raw rows.
+
+When every table of that record is still there too, the plan also tells dbt that the
+tables it adds days to are the ones the recorded build made, documented and analysed
+(``BOARDROOM_DBT_TABLES_KEPT``): their comments and statistics are not looked up again
+(``macros/routine_build.sql``, ``macros/maintenance.sql``). A dropped table is built
+again by the next run, which then looks them up for every table.
 
 Any change to the dbt project (a model, macro, seed, YAML file) or to the dbt version, a
 dropped view, a full refresh or a new warehouse builds them again.
@@ -39,6 +45,8 @@ from boardroom.paths import DBT_PROJECT_DIR
 STATIC_TAG = "static"
 #: Environment variable ``selectors.yml`` reads: one more tag the build leaves out.
 LEAVE_OUT_ENV = "BOARDROOM_DBT_LEAVE_OUT_TAG"
+#: Environment variable the macros read: every table of the recorded build is still there.
+TABLES_KEPT_ENV = "BOARDROOM_DBT_TABLES_KEPT"
 #: Where the record of the last build of the static nodes is kept, in the warehouse.
 STATE_SCHEMA = "staging"
 STATE_TABLE = "boardroom_static_build"
@@ -47,9 +55,13 @@ _PROJECT_FILES = ("dbt_project.yml", "selectors.yml", "profiles.yml")
 
 
 @dataclass(frozen=True)
-class StaticRelation:
+class BuiltRelation:
+    """A relation a build makes."""
+
     schema: str
     name: str
+    #: Built from the project's code alone (tag ``static``), else a table of the data.
+    static: bool = True
 
 
 def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
@@ -65,23 +77,37 @@ def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     return digest.hexdigest()
 
 
-def static_relations(manifest: Mapping[str, Any]) -> list[StaticRelation]:
-    """The relations of the manifest's nodes tagged ``static``."""
+def built_relations(manifest: Mapping[str, Any]) -> list[BuiltRelation]:
+    """The relations of every model, seed and snapshot of the manifest, static ones marked."""
     return sorted(
         {
-            StaticRelation(node["schema"], node["alias"])
+            BuiltRelation(node["schema"], node["alias"], STATIC_TAG in node.get("tags", ()))
             for node in manifest["nodes"].values()
-            if STATIC_TAG in node.get("tags", ()) and node["resource_type"] in ("model", "seed")
+            if node["resource_type"] in ("model", "seed", "snapshot")
+            and node.get("config", {}).get("materialized") != "ephemeral"
         },
         key=lambda relation: (relation.schema, relation.name),
     )
+
+
+def static_relations(manifest: Mapping[str, Any]) -> list[BuiltRelation]:
+    """The relations of the manifest's nodes tagged ``static``."""
+    return [relation for relation in built_relations(manifest) if relation.static]
 
 
 def _state_table() -> sql.Composed:
     return sql.SQL("{}").format(sql.Identifier(STATE_SCHEMA, STATE_TABLE))
 
 
-def _recorded(conn: psycopg.Connection) -> tuple[str, list[StaticRelation]] | None:
+@dataclass(frozen=True)
+class _Record:
+    fingerprint: str
+    static: list[BuiltRelation]
+    #: Every relation of the recorded build; none in a record kept before they were listed.
+    tables: list[BuiltRelation] | None
+
+
+def _recorded(conn: psycopg.Connection) -> _Record | None:
     exists = conn.execute("SELECT to_regclass(%s)", (f"{STATE_SCHEMA}.{STATE_TABLE}",)).fetchone()
     if exists is None or exists[0] is None:
         return None
@@ -90,11 +116,15 @@ def _recorded(conn: psycopg.Connection) -> tuple[str, list[StaticRelation]] | No
     ).fetchone()
     if row is None:
         return None
-    fingerprint, relations = row
-    return fingerprint, [StaticRelation(r["schema"], r["name"]) for r in relations]
+    fingerprint, entries = row
+    relations = [BuiltRelation(e["schema"], e["name"], e.get("static", True)) for e in entries]
+    listed_all = any("static" in e for e in entries)
+    return _Record(
+        fingerprint, [r for r in relations if r.static], relations if listed_all else None
+    )
 
 
-def _all_exist(conn: psycopg.Connection, relations: Iterable[StaticRelation]) -> bool:
+def _all_exist(conn: psycopg.Connection, relations: Iterable[BuiltRelation]) -> bool:
     names = [
         f"{sql.Identifier(r.schema).as_string(conn)}.{sql.Identifier(r.name).as_string(conn)}"
         for r in relations
@@ -111,9 +141,19 @@ def _all_exist(conn: psycopg.Connection, relations: Iterable[StaticRelation]) ->
 def static_nodes_current(conn: psycopg.Connection, fingerprint: str) -> bool:
     """True when the warehouse holds the static nodes of the project with ``fingerprint``."""
     recorded = _recorded(conn)
-    if recorded is None or recorded[0] != fingerprint:
+    if recorded is None or recorded.fingerprint != fingerprint:
         return False
-    return _all_exist(conn, recorded[1])
+    return _all_exist(conn, recorded.static)
+
+
+def _plan(conn: psycopg.Connection, fingerprint: str) -> tuple[bool, bool]:
+    """(static nodes current, every recorded table still there) for ``fingerprint``."""
+    recorded = _recorded(conn)
+    if recorded is None or recorded.fingerprint != fingerprint:
+        return False, False
+    if not _all_exist(conn, recorded.static):
+        return False, False
+    return True, recorded.tables is not None and _all_exist(conn, recorded.tables)
 
 
 @dataclass(frozen=True)
@@ -122,10 +162,15 @@ class StaticNodesPlan:
 
     fingerprint: str
     leave_out: bool
+    #: Every table the recorded build made is still there (only with ``leave_out``).
+    tables_kept: bool = False
 
     def env(self) -> dict[str, str]:
         """What the build's environment needs (``{}`` builds the static nodes)."""
-        return {LEAVE_OUT_ENV: STATIC_TAG} if self.leave_out else {}
+        if not self.leave_out:
+            return {}
+        kept = {TABLES_KEPT_ENV: "true"} if self.tables_kept else {}
+        return {LEAVE_OUT_ENV: STATIC_TAG, **kept}
 
     def dbt_flags(self) -> list[str]:
         """Flags for the build: one that leaves the static nodes out writes no
@@ -143,7 +188,10 @@ class StaticNodesPlan:
         if self.leave_out:
             return
         manifest = json.loads(manifest_path.read_text())
-        relations = [{"schema": r.schema, "name": r.name} for r in static_relations(manifest)]
+        relations = [
+            {"schema": r.schema, "name": r.name, "static": r.static}
+            for r in built_relations(manifest)
+        ]
         with psycopg.connect(warehouse_url) as conn:
             schema = sql.Identifier(STATE_SCHEMA)
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
@@ -168,5 +216,5 @@ def plan_static_nodes(warehouse_url: str, *, rebuild: bool = False) -> StaticNod
     if rebuild:
         return StaticNodesPlan(fingerprint, leave_out=False)
     with psycopg.connect(warehouse_url, autocommit=True) as conn:
-        current = static_nodes_current(conn, fingerprint)
-    return StaticNodesPlan(fingerprint, leave_out=current)
+        current, tables_kept = _plan(conn, fingerprint)
+    return StaticNodesPlan(fingerprint, leave_out=current, tables_kept=tables_kept)

@@ -102,24 +102,18 @@
 
 {#-
   Keep the rollup rows (by `date_column`) that the windows of this invocation's as-of days
-  reach: [earliest window start, latest as-of day]. Incremental: looked up first and
-  rendered as constants, so the rollup's event_date index is range-scanned.
+  reach: [earliest window start, latest as-of day]. Incremental: the bounds are scalar
+  subqueries, evaluated once before the scan (init plans) and used as the range of the
+  rollup's event_date index.
 -#}
 {% macro boardroom_rollup_window_filter(date_column, start_column, incremental) -%}
-    {%- if incremental and execute -%}
-        {%- set query -%}
-            select min({{ start_column }}), max(d.as_of_date)
+    {%- if incremental -%}
+        {%- set run_days -%}
             from {{ ref('int_as_of_days') }} as d
             where {{ boardroom_run_days_filter('d', true) }}
         {%- endset -%}
-        {%- set found = run_query(query).rows[0] -%}
-        {%- if found[0] is none -%}
-            false
-        {%- else -%}
-            {%- set first = modules.datetime.date.fromisoformat((found[0] | string)[:10]) -%}
-            {%- set last = modules.datetime.date.fromisoformat((found[1] | string)[:10]) -%}
-            {{ date_column }} between {{ boardroom_date_literal(first) }} and {{ boardroom_date_literal(last) }}
-        {%- endif -%}
+        {{ date_column }} between (select min({{ start_column }}) {{ run_days }})
+            and (select max(d.as_of_date) {{ run_days }})
     {%- else -%}
         true
     {%- endif -%}

@@ -3,8 +3,8 @@
   target whose as_of_date is one of the as-of days this invocation (re)builds (the rows of
   ref('int_as_of_days') written by this invocation), then insert the new rows. Unlike
   delete+insert on the new rows' keys, a day whose rebuild yields fewer rows (an alert
-  cleared, an approval decided) loses its stale rows too. The days are also rendered as
-  constants, so the delete uses the target's as_of_date index. Models using it must depend
+  cleared, an approval decided) loses its stale rows too. The days are an array subquery
+  (boardroom_run_days_in), so the delete uses the target's as_of_date index. Models using it must depend
   on int_as_of_days (they all join it).
 -#}
 {% macro get_incremental_replace_as_of_days_sql(arg_dict) %}
@@ -12,12 +12,7 @@
     {%- set source = arg_dict["temp_relation"] -%}
     {%- set columns = arg_dict["dest_columns"] | map(attribute="quoted") | join(", ") -%}
     delete from {{ target }}
-    where as_of_date in (
-        select as_of_date
-        from {{ ref('int_as_of_days') }}
-        where _invocation_id = '{{ invocation_id }}'
-    )
-        and {{ boardroom_run_days_in('as_of_date', true) }};
+    where {{ boardroom_run_days_in('as_of_date', true) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }}

@@ -6,9 +6,18 @@
   daily run), and the next run plans on no statistics. A table an incremental run changed
   a few days of is left to autovacuum. Post-hook outside the transaction: VACUUM cannot run
   in one.
+
+  Which tables are new is asked of the catalog, except where the answer is known: a table
+  model is built whole by every run, and a table the recorded build made and vacuumed
+  (boardroom_table_kept, macros/routine_build.sql) only had days added.
 -#}
 {% macro boardroom_vacuum_if_new() -%}
-    {%- if execute -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if config.get('materialized') == 'table' -%}
+        vacuum (analyze) {{ this.include(database=false) }}
+    {%- elif not boardroom_table_kept() -%}
         {#- pg_stats, not pg_stat_user_tables: statistics are kept with the table (a copied or
             restored database keeps them), activity counters are not. -#}
         {%- set query -%}

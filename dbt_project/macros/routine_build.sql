@@ -11,6 +11,20 @@
     {{ return(env_var('BOARDROOM_DBT_LEAVE_OUT_TAG', '') == 'static') }}
 {%- endmacro %}
 
+{#-
+  The table this node adds days or versions to is the one the recorded build made,
+  documented and analysed: the project is unchanged, every table of that build is still
+  there (BOARDROOM_DBT_TABLES_KEPT) and the node keeps its table (an incremental model or
+  a snapshot; a table model replaces its table every run).
+-#}
+{% macro boardroom_table_kept() -%}
+    {{ return(
+        boardroom_project_unchanged()
+        and env_var('BOARDROOM_DBT_TABLES_KEPT', '') == 'true'
+        and config.get('materialized') in ('incremental', 'snapshot')
+    ) }}
+{%- endmacro %}
+
 {#- The contract check (the model's SQL against its YAML columns): once per project. -#}
 {% macro postgres__get_assert_columns_equivalent(sql) -%}
     {%- if boardroom_project_unchanged() -%}
@@ -45,10 +59,13 @@
 {#-
   Table and column comments (persist_docs): written again unless the project is the same
   and the table already carries the model's description (a table created by this run has
-  none yet).
+  none yet); not even looked up on a table the recorded build documented.
 -#}
 {% macro postgres__persist_docs(relation, model, for_relation, for_columns) -%}
     {%- set documented = config.persist_relation_docs() and model.description -%}
+    {%- if boardroom_table_kept() -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- if boardroom_project_unchanged() and documented -%}
         {%- set name = relation.include(database=false) | string | replace("'", "''") -%}
         {%- set found = run_query(

@@ -15,27 +15,18 @@
 {%- endmacro %}
 
 {#-
-  `column in (<this invocation's as-of days>)` with the days looked up first and rendered
-  as constants on an incremental run, `true` on a full build. Beside a join to the run's
-  days it lets Postgres range-scan the as_of_date index of a tenant-day table for the few
-  days a run rebuilds instead of reading its whole history.
+  `column = any(<this invocation's as-of days>)` on an incremental run, `true` on a full
+  build. The days are an array subquery, which Postgres evaluates once before the scan
+  (an init plan) and uses as the index condition: beside a join to the run's days it lets
+  a tenant-day table be range-scanned by its as_of_date index for the few days a run
+  rebuilds instead of read whole, with no lookup of the days while compiling.
 -#}
 {% macro boardroom_run_days_in(column, incremental) -%}
-    {%- if incremental and execute -%}
-        {%- set query -%}
+    {%- if incremental -%}
+        {{ column }} = any(array(
             select as_of_date from {{ ref('int_as_of_days') }}
             where _invocation_id = '{{ invocation_id }}'
-            order by as_of_date
-        {%- endset -%}
-        {%- set days = [] -%}
-        {%- for value in run_query(query).columns[0].values() -%}
-            {%- do days.append(modules.datetime.date.fromisoformat((value | string)[:10])) -%}
-        {%- endfor -%}
-        {%- if days -%}
-            {{ column }} in ({% for d in days %}{{ boardroom_date_literal(d) }}{{ ", " if not loop.last }}{% endfor %})
-        {%- else -%}
-            false
-        {%- endif -%}
+        ))
     {%- else -%}
         true
     {%- endif -%}
@@ -51,8 +42,8 @@
   The rows of a tenant-day table (`relation`, with an as_of_date column) for the as-of days
   this invocation (re)builds: `columns` of the table (every one by default), then
   `day_columns` of those days (int_as_of_days: as_of_at, data_as_of, the window starts).
-  The days are joined and also given as constants, so Postgres reads the table by its
-  as_of_date index.
+  The days are joined and also given as an array (boardroom_run_days_in), so Postgres
+  reads the table by its as_of_date index.
 -#}
 {% macro boardroom_run_day_rows(relation, incremental, columns=['*'], day_columns=[]) -%}
     select

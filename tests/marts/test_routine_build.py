@@ -1,6 +1,8 @@
 """A routine build of an unchanged project skips the contract, schema and comment work its
 first build did (``macros/routine_build.sql``), and a table any build makes whole leaves it
 vacuumed and analyzed (``macros/maintenance.sql``), not to autovacuum during the next run.
+While every table of the recorded build is there, the tables a routine build only adds to
+are not even looked up; a dropped one makes the next build look at each.
 
 Each test takes a private copy of the built demo warehouse and runs the real ``dbt build``
 of the newest day through ``build_marts``.
@@ -62,10 +64,13 @@ def test_routine_and_changed_project_builds(warehouse, tmp_path):
     table_comment, column_comment = _comments(url, "audit.exec_overview")
     assert table_comment and column_comment  # written by the demo's first build
     alerts_comments = _comments(url, "audit.alerts")
+    assert plan_static_nodes(url).tables_kept  # every table of the recorded build is there
     with psycopg.connect(url) as conn:
         conn.execute("COMMENT ON COLUMN audit.exec_overview.tenant_id IS 'edited by hand'")
         conn.execute("DROP TABLE audit.alerts CASCADE")
-    assert plan_static_nodes(url).leave_out  # alerts is no static node: still a routine build
+    plan = plan_static_nodes(url)
+    assert plan.leave_out  # alerts is no static node: still a routine build
+    assert not plan.tables_kept  # but each table's comments and statistics are looked up
 
     build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "routine")
 
@@ -85,3 +90,41 @@ def test_routine_and_changed_project_builds(warehouse, tmp_path):
 
     # a changed project writes them all again
     assert _comments(url, "audit.exec_overview") == (table_comment, column_comment)
+
+
+def test_kept_tables_are_not_looked_up(warehouse, tmp_path):
+    """Every recorded table there: a kept table's comments are left as they are (no lookup,
+    no rewrite), the table model rebuilt whole still gets its comments and statistics."""
+    url, day = warehouse
+    assert plan_static_nodes(url).tables_kept
+    with psycopg.connect(url) as conn:
+        conn.execute("COMMENT ON TABLE audit.exec_overview IS 'edited by hand'")
+        before = conn.execute(
+            "SELECT max(as_of_date), count(*) FROM audit.exec_overview"
+        ).fetchone()
+
+    build_marts(url, day, day, unit_tests=False, work_dir=tmp_path / "routine")
+
+    assert _comments(url, "audit.exec_overview")[0] == "edited by hand"
+    with psycopg.connect(url) as conn:
+        after = conn.execute("SELECT max(as_of_date), count(*) FROM audit.exec_overview").fetchone()
+    assert after == before  # the newest day rebuilt in place, nothing lost
+    table_comment, column_comment = _comments(url, "audit.tenant_summary")
+    assert table_comment and column_comment
+    assert _has_statistics(url, "audit", "tenant_summary")
+    assert _last_analyze(url, "audit.tenant_summary", wait=5.0) is not None
+
+
+def test_a_record_without_its_tables_keeps_nothing(warehouse):
+    """A record kept before it listed every table (static relations only) still leaves the
+    static nodes out, and has each table looked up."""
+    url, _day = warehouse
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            f"UPDATE {STATE_SCHEMA}.{STATE_TABLE} SET relations = (SELECT jsonb_agg("
+            "jsonb_build_object('schema', r->>'schema', 'name', r->>'name'))"
+            " FROM jsonb_array_elements(relations) AS r WHERE (r->>'static')::boolean)"
+        )
+    plan = plan_static_nodes(url)
+    assert plan.leave_out
+    assert not plan.tables_kept
