@@ -49,6 +49,16 @@ class Databases:
         self.created.append(name)
         return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{name}"))
 
+    def drop(self, url: str) -> None:
+        """Drop a database :meth:`create` or :meth:`create_from_template` made, by its URL."""
+        name = urlsplit(url).path.lstrip("/")
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        if name in self.created:
+            self.created.remove(name)
+
     def close(self) -> None:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             for name in self.created:

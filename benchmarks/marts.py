@@ -1,7 +1,7 @@
 """Benchmark of the dbt marts: does a daily run stay flat as history grows?
 
     python -m benchmarks.marts                                   # 500 tenants x 90 and 365 days
-    python -m benchmarks.marts --tenants 50 --days 30            # scaled down, one history
+    python -m benchmarks.marts --days 90 --repeat 5              # one history, five trials
     python -m benchmarks.marts --tenants 50 --days 30 60         # scaled down, two histories
 
 For each history length (``--days``, default 90 and 365), on the same tenants:
@@ -10,18 +10,24 @@ For each history length (``--days``, default 90 and 365), on the same tenants:
    databases (``benchmarks._marts_data``): operational rows extracted by the real
    extraction, valid events in ``raw.posthog_events`` with the ingestion watermark in
    ``raw.ingest_state`` (as event ingestion leaves them); held back are the newest day's
-   events and the late wave stamped on the two days before it. Later runs copy the
+   events and the late wave stamped on the two days before it. Every trial copies the
    templates.
-2. **full build**: ``dbt build --full-refresh`` of every day but the newest.
-3. **daily run with the late wave**: the held-back events loaded and a day's operational
-   edits extracted (``--daily-changes``: that share of every table's rows gets a new
-   version), then ``dbt build`` of the newest day with the window production passes:
-   ``event_days`` (the days the load touched) and ``late_events_loaded_since`` (the start of
-   the previous build); like every routine run it leaves out the staging views and seeds
-   the full build made (``boardroom.dbt.static_nodes``). Its 10 slowest nodes are printed.
-4. **daily run, no late data**: the same newest day again, ``late_events_loaded_since`` the
-   start of run 3: nothing late arrived.
-5. **dbt start-up**: ``dbt ls`` of the same selection, what every invocation pays first.
+2. **trials** (``--repeat``, default 3), each on its own copies:
+   a. **full build**: ``dbt build --full-refresh`` of every day but the newest;
+   b. **daily run with the late wave**: the held-back events loaded and a day's
+      operational edits extracted (``--daily-changes``: that share of every table's rows
+      gets a new version), then ``dbt build`` of the newest day with the window production
+      passes: ``event_days`` (the days the load touched) and ``late_events_loaded_since``
+      (the start of the full build); like every routine run it leaves out the staging
+      views and seeds the full build made (``boardroom.dbt.static_nodes``);
+   c. **daily run, no late data**: the same newest day again, ``late_events_loaded_since``
+      the start of run b: nothing late arrived.
+   The figures are the medians over the trials (ratios: the median of each trial's own
+   ratio, its runs minutes apart); each trial's times are printed and kept in the JSON.
+   On a shared 2-CPU machine one build's time varies by a fifth to a third from run to
+   run: one trial decides nothing. The 10 slowest nodes of the median trial's late-wave
+   run are printed.
+3. **dbt start-up**: ``dbt ls`` of the same selection, what every invocation pays first.
 
 Printed per history: full and incremental times, ``incr / full``, late-wave / no-late; with
 two histories: ``incr_long / incr_short`` (growth of the daily run) and ``full / incr`` of
@@ -41,6 +47,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
@@ -79,16 +86,14 @@ def _ratio(numerator: float, denominator: float) -> float:
     return round(numerator / denominator, 4) if denominator else 0.0
 
 
-def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Path) -> dict:
-    """Full build, daily run with the late wave, daily run without, for one history."""
+def _trial(
+    databases: Databases, spec, args: argparse.Namespace, work: Path, *, regenerate: bool
+) -> dict:
+    """One trial on fresh copies of the data set: full build, daily run with the late wave,
+    daily run without; times and the late-wave run's nodes. The operational copy is
+    dropped after it (unless ``--keep``), the warehouse kept for the caller."""
     newest = spec.end_date
-    label = f"{spec.tenants} tenants x {spec.days} days"
-    data = data_set(databases, spec, regenerate=args.regenerate)
-    how = f"generated in {data.generated_s} s" if data.generated_s else "copied from the cache"
-    print(
-        f"[{label}] data set {how}: {data.events_loaded_first:,} events loaded, "
-        f"{data.events_held_back:,} held back for the newest day"
-    )
+    data = data_set(databases, spec, regenerate=regenerate)
     warehouse, threads = data.warehouse_url, args.threads
     # Every build below starts from parsed state, as routine runs do: parsing is untimed.
     # dbt keeps one state per selection (a full build's, and a routine run's that leaves
@@ -107,7 +112,6 @@ def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Pa
             work_dir=work / "full",
             threads=threads,
         )
-    print(f"[{label}] full build of {spec.days - 1} days: {full():.1f} s")
 
     load_held_events(warehouse)
     edited = touch_operational_rows(
@@ -125,15 +129,6 @@ def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Pa
             work_dir=work / "late",
             threads=threads,
         )
-    touched = ", ".join(d.isoformat() for d in data.held_days)
-    print(
-        f"[{label}] daily run of {newest} with the late wave (events on {touched}; "
-        f"{edited:,} operational rows edited): {late():.1f} s"
-    )
-    nodes = summary(late_build.stdout)
-    print(f"[{label}] late-wave run: {nodes['nodes']} nodes, {nodes['node_time_s']} s node time")
-    for name, seconds in nodes["top"]:
-        print(f"    {seconds:7.3f} s  {name}")
 
     with timed() as plain:
         build_marts(
@@ -145,38 +140,109 @@ def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Pa
             work_dir=work / "plain",
             threads=threads,
         )
-    print(f"[{label}] daily run of {newest}, no late data: {plain():.1f} s")
-
-    # What any dbt invocation costs before its first node: interpreter and dbt-core
-    # imports, profile, partial-parse state, selection, artifacts.
-    with timed() as startup:
-        run_dbt(
-            ["ls", "--selector", f"{DBT_SELECTOR}_no_unit_tests", "--quiet"],
-            warehouse,
-            work_dir=work / "ls",
-            threads=threads,
-            env=routine,
-        )
-    print(f"[{label}] dbt start-up (dbt ls of the same selection): {startup():.1f} s")
     figures = {
-        "days": spec.days,
         "full_build_s": round(full(), 2),
         "incremental_s": round(late(), 2),
         "incremental_no_late_s": round(plain(), 2),
         "incr_over_full": _ratio(late(), full()),
-        "incr_no_late_over_full": _ratio(plain(), full()),
-        "late_over_no_late": _ratio(late(), plain()),
+        "late_run_nodes": summary(late_build.stdout),
+        "data": data,
+        "edited": edited,
+        "warehouse": warehouse,
+    }
+    if not args.keep:
+        databases.drop(data.app_url)
+    return figures
+
+
+def _median(values: list[float], digits: int = 4) -> float:
+    return round(statistics.median(values), digits)
+
+
+def bench_history(databases: Databases, spec, args: argparse.Namespace, work: Path) -> dict:
+    """``--repeat`` trials of full build and daily runs (each on fresh copies of the data
+    set), medians reported; then dbt's start-up."""
+    label = f"{spec.tenants} tenants x {spec.days} days"
+    trials = []
+    for number in range(1, args.repeat + 1):
+        if trials and not args.keep:  # one trial's copies on disk at a time
+            databases.drop(trials[-1]["warehouse"])
+        regenerate = args.regenerate and number == 1
+        trial = _trial(databases, spec, args, work / f"trial{number}", regenerate=regenerate)
+        data = trial["data"]
+        if number == 1:
+            how = "copied from the cache"
+            if data.generated_s:
+                how = f"generated in {data.generated_s} s"
+            print(
+                f"[{label}] data set {how}: {data.events_loaded_first:,} events loaded, "
+                f"{data.events_held_back:,} held back for the newest day"
+            )
+        touched = ", ".join(d.isoformat() for d in data.held_days)
+        print(
+            f"[{label}] trial {number}: full build of {spec.days - 1} days "
+            f"{trial['full_build_s']:.1f} s; daily run of {spec.end_date} with the late wave "
+            f"(events on {touched}; {trial['edited']:,} operational rows edited) "
+            f"{trial['incremental_s']:.1f} s ({trial['incr_over_full']} of the full build); "
+            f"no late data {trial['incremental_no_late_s']:.1f} s",
+            flush=True,
+        )
+        trials.append(trial)
+
+    median_trial = sorted(trials, key=lambda t: t["incremental_s"])[len(trials) // 2]
+    nodes = median_trial["late_run_nodes"]
+    print(
+        f"[{label}] late-wave run (median trial): {nodes['nodes']} nodes, "
+        f"{nodes['node_time_s']} s node time"
+    )
+    for name, seconds in nodes["top"]:
+        print(f"    {seconds:7.3f} s  {name}")
+
+    # What any dbt invocation costs before its first node: interpreter and dbt-core
+    # imports, profile, partial-parse state, selection, artifacts.
+    routine = {LEAVE_OUT_ENV: STATIC_TAG}
+    with timed() as startup:
+        run_dbt(
+            ["ls", "--selector", f"{DBT_SELECTOR}_no_unit_tests", "--quiet"],
+            trials[-1]["warehouse"],
+            work_dir=work / "ls",
+            threads=args.threads,
+            env=routine,
+        )
+    print(f"[{label}] dbt start-up (dbt ls of the same selection): {startup():.1f} s")
+    full_s = _median([t["full_build_s"] for t in trials], 2)
+    late_s = _median([t["incremental_s"] for t in trials], 2)
+    plain_s = _median([t["incremental_no_late_s"] for t in trials], 2)
+    data = trials[0]["data"]
+    figures = {
+        "days": spec.days,
+        "trials": len(trials),
+        "full_build_s": full_s,
+        "incremental_s": late_s,
+        "incremental_no_late_s": plain_s,
+        "incr_over_full": _median([t["incr_over_full"] for t in trials]),
+        "incr_no_late_over_full": _median(
+            [_ratio(t["incremental_no_late_s"], t["full_build_s"]) for t in trials]
+        ),
+        "late_over_no_late": _median(
+            [_ratio(t["incremental_s"], t["incremental_no_late_s"]) for t in trials]
+        ),
         "dbt_startup_s": round(startup(), 2),
         "late_run_nodes": nodes,
+        "trial_figures": [
+            {key: t[key] for key in ("full_build_s", "incremental_s", "incremental_no_late_s")}
+            for t in trials
+        ],
         "events_loaded_first": data.events_loaded_first,
         "events_held_back": data.events_held_back,
         "data_set_generated_s": data.generated_s,
         "late_event_days": [d.isoformat() for d in data.held_days],
-        "operational_rows_edited": edited,
-        "exec_overview_rows": _rows(warehouse, "exec_overview"),
+        "operational_rows_edited": trials[0]["edited"],
+        "exec_overview_rows": _rows(trials[-1]["warehouse"], "exec_overview"),
     }
     print(
-        f"[{label}] incr / full {figures['incr_over_full']}, "
+        f"[{label}] medians of {len(trials)} trials: full {full_s:.1f} s, late wave "
+        f"{late_s:.1f} s, no late {plain_s:.1f} s; incr / full {figures['incr_over_full']}, "
         f"late wave / no late {figures['late_over_no_late']}"
     )
     return figures
@@ -198,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
         help="share of every operational table's rows edited on the newest day (default 0.01)",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="trials per history, medians reported (default 3)",
+    )
+    parser.add_argument(
         "--regenerate", action="store_true", help="generate the data sets even when cached"
     )
     parser.add_argument(
@@ -206,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if min(args.days) < 2 or args.tenants < 1:
         parser.error("need at least 1 tenant and 2 days")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
 
     from boardroom.demo import DemoSpec
 
