@@ -138,14 +138,6 @@ def _all_exist(conn: psycopg.Connection, relations: Iterable[BuiltRelation]) -> 
     return missing == 0
 
 
-def static_nodes_current(conn: psycopg.Connection, fingerprint: str) -> bool:
-    """True when the warehouse holds the static nodes of the project with ``fingerprint``."""
-    recorded = _recorded(conn)
-    if recorded is None or recorded.fingerprint != fingerprint:
-        return False
-    return _all_exist(conn, recorded.static)
-
-
 def _plan(conn: psycopg.Connection, fingerprint: str) -> tuple[bool, bool]:
     """(static nodes current, every recorded table still there) for ``fingerprint``."""
     recorded = _recorded(conn)
@@ -153,7 +145,9 @@ def _plan(conn: psycopg.Connection, fingerprint: str) -> tuple[bool, bool]:
         return False, False
     if not _all_exist(conn, recorded.static):
         return False, False
-    return True, recorded.tables is not None and _all_exist(conn, recorded.tables)
+    if recorded.tables is None:
+        return True, False
+    return True, _all_exist(conn, [r for r in recorded.tables if not r.static])
 
 
 @dataclass(frozen=True)
